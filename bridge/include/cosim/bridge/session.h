@@ -1,0 +1,107 @@
+// Session logic on both sides: handshake, request/reply matching, ordering,
+// errors. Only ever sees the Device/HostPort interface and a Transport.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "cosim/bridge/device.h"
+#include "cosim/bridge/protocol.h"
+#include "cosim/bridge/transport.h"
+
+namespace cosim {
+
+enum class LogLevel : int { kError = 0, kWarning = 1, kInfo = 2, kDebug = 3 };
+using LogSink = std::function<void(LogLevel, const std::string&)>;
+
+struct SessionOptions {
+  std::string peer_name = "cosim";
+  // How long to wait for the handshake answer.
+  std::chrono::milliseconds handshake_timeout{5000};
+  // How long one request (BAR read, DMA chunk) may wait for its reply;
+  // negative = forever. Peer liveness is checked independently by the transport.
+  std::chrono::milliseconds reply_timeout{-1};
+  uint32_t dma_chunk = proto::kDefaultDmaChunk;
+  LogSink log;
+};
+
+// Frontend (QEMU) side: a Device whose accesses go to a remote device. While a
+// BAR read waits for its reply it serves the device's DMA and interrupt
+// messages through the attached HostPort -- otherwise a device that DMAs
+// before answering would deadlock against a vCPU holding the big lock.
+// Writes are posted; the channel is FIFO, so they stay ordered before later reads.
+class RemoteDevice final : public Device {
+ public:
+  // Performs the handshake; on failure returns the Status (version mismatch,
+  // timeout, busy host, ...).
+  static Result<std::unique_ptr<RemoteDevice>> connect(std::unique_ptr<Transport> transport,
+                                                       SessionOptions options);
+  ~RemoteDevice() override;
+
+  const DeviceDescription& description() const override;
+  void attach(HostPort* host) override;
+  Status bar_read(unsigned bar, uint64_t offset, unsigned size, uint64_t& value) override;
+  Status bar_write(unsigned bar, uint64_t offset, unsigned size, uint64_t value) override;
+  void reset(ResetKind kind) override;
+  void advance_to(uint64_t time_ps) override;
+  uint64_t now_ps() const override;
+
+  // Serves whatever the device sent asynchronously (DMA, interrupts, errors).
+  // Call when notify_fd() is readable, and whenever has_pending() says so.
+  void poll();
+  int notify_fd() const;
+  bool has_pending();
+  // False once the peer is lost or said goodbye; every access then fails with
+  // kPeerLost (reads return all-ones, like a surprise-removed device).
+  bool alive() const;
+  const Status& failure() const;
+  // Remote peer's Hello.
+  const proto::Hello& peer() const;
+  std::string endpoint() const;
+  // Sends Goodbye (best effort) and stops using the transport.
+  void close(const std::string& reason);
+
+  struct Stats {
+    uint64_t bar_reads = 0, bar_writes = 0, dma_reads = 0, dma_writes = 0, dma_bytes = 0,
+             interrupts = 0;
+  };
+  const Stats& stats() const;
+
+ private:
+  struct Impl;
+  explicit RemoteDevice(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Device (host) side: serves one Device to one frontend over a transport until
+// the frontend says goodbye or is lost. Implements the device's HostPort by
+// sending DMA/interrupt messages; a DMA waits for its completion, queueing BAR
+// accesses that arrive meanwhile so they are executed in order afterwards.
+class DeviceServer {
+ public:
+  DeviceServer(Device& device, SessionOptions options);
+  ~DeviceServer();
+  // Runs one session on `transport` (whose first frame must be Hello). Returns
+  // ok on an orderly Goodbye, else why the session ended.
+  Status serve(Transport& transport);
+  // Asks a running serve() to return at its next wake-up (thread-safe).
+  void stop();
+
+  struct Stats {
+    uint64_t bar_reads = 0, bar_writes = 0, dma_reads = 0, dma_writes = 0, dma_bytes = 0,
+             interrupts = 0, errors = 0;
+  };
+  Stats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Frame sent by a host to a second frontend while it serves another: Error(kBusy).
+Bytes busy_frame(const std::string& host_name);
+
+}  // namespace cosim

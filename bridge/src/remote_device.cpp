@@ -1,0 +1,314 @@
+// Frontend side of a session: a Device whose registers live in a remote host.
+#include <chrono>
+
+#include "cosim/bridge/session.h"
+#include "session_util.h"
+
+namespace cosim {
+
+using detail::format;
+using detail::Overloaded;
+using namespace std::chrono;
+
+struct RemoteDevice::Impl {
+  Impl(std::unique_ptr<Transport> t, SessionOptions o) : transport(std::move(t)), ep(o) {}
+
+  std::unique_ptr<Transport> transport;
+  detail::Endpoint ep;
+  DeviceDescription desc;
+  proto::Hello peer;
+  HostPort* host = nullptr;
+  bool alive = true;
+  Status failure;
+  uint64_t peer_time_ps = 0;
+  Stats stats;
+
+  void lose(const Status& why) {
+    if (!alive) return;
+    alive = false;
+    failure = why;
+    ep.log(LogLevel::kError, "device " + desc.name + " at " + transport->endpoint() +
+                                 " is no longer reachable (" + why.to_string() +
+                                 "); reads now return all-ones");
+  }
+
+  Status handshake() {
+    proto::Hello hello;
+    hello.role = proto::Role::kFrontend;
+    hello.peer_name = ep.options().peer_name;
+    hello.capabilities = proto::kCapTimeSync;
+    ep.send(*transport, hello);
+    const auto deadline = steady_clock::now() + ep.options().handshake_timeout;
+    bool have_hello = false;
+    for (;;) {
+      auto left = duration_cast<milliseconds>(deadline - steady_clock::now());
+      if (left.count() <= 0)
+        return {ErrorCode::kTimeout, "no handshake answer from " + transport->endpoint() + " within " +
+                                         std::to_string(ep.options().handshake_timeout.count()) + " ms"};
+      proto::Message m;
+      auto got = ep.receive(*transport, left, m);
+      if (got != detail::Endpoint::Got::kMessage) continue;
+      if (auto* e = std::get_if<proto::Error>(&m.body))
+        return {e->code, "host at " + transport->endpoint() + " refused the session: " + e->text};
+      if (auto* h = std::get_if<proto::Hello>(&m.body)) {
+        if (h->major != proto::kProtocolMajor)
+          return {ErrorCode::kVersionMismatch,
+                  format("host '%s' speaks protocol %u.%u, this frontend speaks %u.%u", h->peer_name.c_str(),
+                         h->major, h->minor, proto::kProtocolMajor, proto::kProtocolMinor)};
+        if (h->role != proto::Role::kDevice)
+          return {ErrorCode::kProtocol, "peer at " + transport->endpoint() + " is not a device host"};
+        peer = *h;
+        have_hello = true;
+        continue;
+      }
+      if (auto* d = std::get_if<proto::Describe>(&m.body)) {
+        if (!have_hello) return {ErrorCode::kProtocol, "host sent Describe before Hello"};
+        if (Status s = validate(d->description); !s)
+          return {ErrorCode::kConfig, "device '" + d->description.name + "' describes itself inconsistently: " +
+                                          s.message()};
+        desc = d->description;
+        peer_time_ps = m.time_ps;
+        return {};
+      }
+      return {ErrorCode::kProtocol,
+              std::string("unexpected ") + proto::body_name(m.body) + " during the handshake"};
+    }
+  }
+
+  // Handles one message that is not the reply being waited for.
+  void dispatch(proto::Message& m) {
+    peer_time_ps = std::max(peer_time_ps, m.time_ps);
+    std::visit(
+        Overloaded{
+            [&](proto::DmaRead& r) {
+              ++stats.dma_reads;
+              proto::DmaReadReply reply;
+              Status s = host ? Status{} : Status{ErrorCode::kDmaFault, "no host port attached"};
+              if (s) {
+                reply.data.resize(r.length);
+                s = host->dma_read(r.address, reply.data);
+              }
+              if (!s) {
+                reply.data.clear();
+                reply.status = ErrorCode::kDmaFault;
+                reply.error = format("DMA read of %u bytes at 0x%" PRIx64 " failed: %s", r.length, r.address,
+                                     s.message().c_str());
+                ep.log(LogLevel::kWarning, reply.error);
+              } else {
+                stats.dma_bytes += r.length;
+              }
+              ep.send(*transport, std::move(reply), m.seq);
+            },
+            [&](proto::DmaWrite& w) {
+              ++stats.dma_writes;
+              proto::DmaWriteReply reply;
+              Status s = host ? host->dma_write(w.address, w.data)
+                              : Status{ErrorCode::kDmaFault, "no host port attached"};
+              if (!s) {
+                reply.status = ErrorCode::kDmaFault;
+                reply.error = format("DMA write of %zu bytes at 0x%" PRIx64 " failed: %s", w.data.size(), w.address,
+                                     s.message().c_str());
+                ep.log(LogLevel::kWarning, reply.error);
+              } else {
+                stats.dma_bytes += w.data.size();
+              }
+              ep.send(*transport, std::move(reply), m.seq);
+            },
+            [&](proto::Interrupt& i) { deliver(i); },
+            [&](proto::TimeSync&) {},
+            [&](proto::Ping&) { ep.send(*transport, proto::Pong{}, m.seq); },
+            [&](proto::Pong&) {},
+            [&](proto::BarReadReply&) {
+              // Answer to a read that already timed out: its caller has moved on.
+              ep.log(LogLevel::kWarning, "discarding a late BarReadReply to seq " + std::to_string(m.reply_to));
+            },
+            [&](proto::Error& e) {
+              ep.log(LogLevel::kError, "host at " + transport->endpoint() + " reports " +
+                                           Status(e.code, e.text).to_string());
+            },
+            [&](proto::Goodbye& g) {
+              lose({ErrorCode::kPeerLost, "host said goodbye: " + g.reason});
+            },
+            [&](auto& other) {
+              ep.log(LogLevel::kError, std::string("host sent an unexpected ") + proto::body_name(m.body) +
+                                           " (seq " + std::to_string(m.seq) + "); ignored");
+              ep.send(*transport,
+                      proto::Error{ErrorCode::kProtocol,
+                                   std::string(proto::body_name(m.body)) + " is not valid from a device"},
+                      m.seq);
+              (void)other;
+            },
+        },
+        m.body);
+  }
+
+  void deliver(const proto::Interrupt& i) {
+    ++stats.interrupts;
+    if (!host) return;
+    switch (i.kind) {
+      case IrqKind::kIntx:
+        if (desc.intx_pin == 0) {
+          ep.log(LogLevel::kError, "device raised INTx but describes no INTx pin");
+          return;
+        }
+        host->set_intx(i.level);
+        return;
+      case IrqKind::kMsi:
+        if (i.vector >= desc.msi_vectors) {
+          ep.log(LogLevel::kError, format("device raised MSI vector %u but has %u", i.vector, desc.msi_vectors));
+          return;
+        }
+        host->raise_msi(i.vector);
+        return;
+      case IrqKind::kMsix:
+        if (i.vector >= desc.msix_vectors) {
+          ep.log(LogLevel::kError,
+                 format("device raised MSI-X vector %u but has %u", i.vector, desc.msix_vectors));
+          return;
+        }
+        host->raise_msix(i.vector);
+        return;
+    }
+  }
+
+  template <typename F>
+  Status guarded(F&& f) {
+    try {
+      return f();
+    } catch (const BridgeError& e) {
+      if (e.status().code() == ErrorCode::kPeerLost) lose(e.status());
+      return e.status();
+    }
+  }
+};
+
+Result<std::unique_ptr<RemoteDevice>> RemoteDevice::connect(std::unique_ptr<Transport> transport,
+                                                            SessionOptions options) {
+  auto impl = std::make_unique<Impl>(std::move(transport), std::move(options));
+  Status s;
+  try {
+    s = impl->handshake();
+  } catch (const BridgeError& e) {
+    s = e.status();
+  }
+  if (!s) return s;
+  return std::unique_ptr<RemoteDevice>(new RemoteDevice(std::move(impl)));
+}
+
+RemoteDevice::RemoteDevice(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RemoteDevice::~RemoteDevice() {
+  if (impl_->alive) close("frontend closed");
+}
+
+const DeviceDescription& RemoteDevice::description() const { return impl_->desc; }
+void RemoteDevice::attach(HostPort* host) { impl_->host = host; }
+
+Status RemoteDevice::bar_read(unsigned bar, uint64_t offset, unsigned size, uint64_t& value) {
+  Impl& d = *impl_;
+  value = size >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * size)) - 1;  // all-ones, as a removed device
+  if (Status s = check_bar_access(d.desc, bar, offset, size); !s) return s;
+  if (!d.alive) return d.failure;
+  ++d.stats.bar_reads;
+  return d.guarded([&]() -> Status {
+    const uint64_t seq = d.ep.send(*d.transport, proto::BarRead{bar, offset, size});
+    const auto timeout = d.ep.options().reply_timeout;
+    const auto deadline = timeout.count() < 0 ? steady_clock::time_point::max() : steady_clock::now() + timeout;
+    for (;;) {
+      const auto left = timeout.count() < 0 ? milliseconds(-1)
+                                            : duration_cast<milliseconds>(deadline - steady_clock::now());
+      if (timeout.count() >= 0 && left.count() <= 0)
+        return {ErrorCode::kTimeout, format("no reply to the read of BAR%u+0x%" PRIx64 " within %lld ms", bar,
+                                            offset, static_cast<long long>(timeout.count()))};
+      proto::Message m;
+      if (d.ep.receive(*d.transport, left, m) != detail::Endpoint::Got::kMessage) continue;
+      if (m.reply_to == seq) {
+        if (auto* r = std::get_if<proto::BarReadReply>(&m.body)) {
+          d.peer_time_ps = std::max(d.peer_time_ps, m.time_ps);
+          if (r->status != ErrorCode::kOk) return {r->status, r->error};
+          value = r->data;
+          return {};
+        }
+        if (auto* e = std::get_if<proto::Error>(&m.body)) return {e->code, e->text};
+      }
+      // The device may DMA or interrupt before it answers: serve it now.
+      d.dispatch(m);
+      if (!d.alive) return d.failure;
+    }
+  });
+}
+
+Status RemoteDevice::bar_write(unsigned bar, uint64_t offset, unsigned size, uint64_t value) {
+  Impl& d = *impl_;
+  if (Status s = check_bar_access(d.desc, bar, offset, size); !s) return s;
+  if (!d.alive) return d.failure;
+  ++d.stats.bar_writes;
+  return d.guarded([&]() -> Status {
+    d.ep.send(*d.transport, proto::BarWrite{bar, offset, size, value});
+    return {};
+  });
+}
+
+void RemoteDevice::reset(ResetKind kind) {
+  Impl& d = *impl_;
+  if (!d.alive) return;
+  (void)d.guarded([&]() -> Status {
+    d.ep.send(*d.transport, proto::Reset{kind});
+    return {};
+  });
+}
+
+void RemoteDevice::advance_to(uint64_t time_ps) {
+  Impl& d = *impl_;
+  d.ep.set_time(time_ps);
+  if (!d.alive) return;
+  (void)d.guarded([&]() -> Status {
+    d.ep.send(*d.transport, proto::TimeSync{time_ps, 0});
+    return {};
+  });
+}
+
+uint64_t RemoteDevice::now_ps() const { return impl_->peer_time_ps; }
+
+void RemoteDevice::poll() {
+  Impl& d = *impl_;
+  if (!d.alive) return;
+  (void)d.guarded([&]() -> Status {
+    for (;;) {
+      proto::Message m;
+      auto got = d.ep.receive(*d.transport, milliseconds(0), m);
+      if (got == detail::Endpoint::Got::kTimeout) break;
+      if (got == detail::Endpoint::Got::kMessage) d.dispatch(m);
+      if (!d.alive) break;
+    }
+    if (d.transport->peer_lost()) d.lose({ErrorCode::kPeerLost, "host at " + d.transport->endpoint() + " disconnected"});
+    return {};
+  });
+}
+
+int RemoteDevice::notify_fd() const { return impl_->transport->notify_fd(); }
+bool RemoteDevice::has_pending() {
+  if (!impl_->alive) return false;
+  try {
+    return impl_->transport->has_pending();
+  } catch (const BridgeError&) {
+    return true;
+  }
+}
+bool RemoteDevice::alive() const { return impl_->alive; }
+const Status& RemoteDevice::failure() const { return impl_->failure; }
+const proto::Hello& RemoteDevice::peer() const { return impl_->peer; }
+std::string RemoteDevice::endpoint() const { return impl_->transport->endpoint(); }
+const RemoteDevice::Stats& RemoteDevice::stats() const { return impl_->stats; }
+
+void RemoteDevice::close(const std::string& reason) {
+  Impl& d = *impl_;
+  if (!d.alive) return;
+  try {
+    d.ep.send(*d.transport, proto::Goodbye{reason});
+  } catch (const BridgeError&) {
+  }
+  d.alive = false;
+  d.failure = {ErrorCode::kPeerLost, "session closed: " + reason};
+}
+
+}  // namespace cosim

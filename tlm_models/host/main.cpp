@@ -1,0 +1,164 @@
+// cosim-host: serves one device model to a QEMU frontend at an endpoint.
+//   cosim-host --model native:epf-test --endpoint ipc:///tmp/cosim.sock [--param k=v]...
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "cosim/bridge/session.h"
+#include "cosim/bridge/transport.h"
+#include "model_registry.h"
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+cosim::DeviceServer* g_server = nullptr;
+
+void on_signal(int) {
+  g_stop = 1;
+  if (g_server) g_server->stop();  // only sets an atomic flag
+}
+
+int g_verbosity = static_cast<int>(cosim::LogLevel::kInfo);
+
+void log_line(cosim::LogLevel level, const std::string& text) {
+  if (static_cast<int>(level) > g_verbosity) return;
+  static const char* names[] = {"error", "warning", "info", "debug"};
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%H:%M:%S", std::localtime(&ts.tv_sec));
+  std::fprintf(stderr, "cosim-host %s.%03ld %s: %s\n", stamp, ts.tv_nsec / 1000000, names[static_cast<int>(level)],
+               text.c_str());
+}
+
+void usage(FILE* out) {
+  std::fprintf(out,
+               "usage: cosim-host --model KIND:NAME --endpoint URL [options]\n"
+               "  --model SPEC          model to serve, e.g. native:epf-test\n"
+               "  --param KEY=VALUE     model parameter (repeatable), e.g. bar5=64k\n"
+               "  --endpoint URL        ipc:///path, tcp://127.0.0.1:PORT or inproc://name\n"
+               "  --once                serve one session, then exit with its status\n"
+               "  --name NAME           name announced in the handshake (default cosim-host)\n"
+               "  --heartbeat-timeout MS  declare a silent frontend lost after MS (default 5000)\n"
+               "  --verbose / --quiet   more / less logging\n"
+               "  --list-models         print the known models and exit\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string model, endpoint, name = "cosim-host", params;
+  bool once = false;
+  long heartbeat_ms = 5000;
+  cosim::register_native_models();
+
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](const char* opt) -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "cosim-host: option %s needs a value\n", opt);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (arg == "--model") model = value("--model");
+    else if (arg == "--endpoint") endpoint = value("--endpoint");
+    else if (arg == "--param") params += value("--param") + ";";
+    else if (arg == "--once") once = true;
+    else if (arg == "--name") name = value("--name");
+    else if (arg == "--heartbeat-timeout") heartbeat_ms = std::strtol(value("--heartbeat-timeout").c_str(), nullptr, 0);
+    else if (arg == "--verbose") g_verbosity = static_cast<int>(cosim::LogLevel::kDebug);
+    else if (arg == "--quiet") g_verbosity = static_cast<int>(cosim::LogLevel::kWarning);
+    else if (arg == "--list-models") {
+      for (const auto& line : cosim::ModelRegistry::instance().list()) std::printf("%s\n", line.c_str());
+      return 0;
+    } else if (arg == "--help" || arg == "-h") {
+      usage(stdout);
+      return 0;
+    } else {
+      std::fprintf(stderr, "cosim-host: unknown option '%s'\n", arg.c_str());
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (model.empty() || endpoint.empty()) {
+    std::fprintf(stderr, "cosim-host: --model and --endpoint are required\n");
+    usage(stderr);
+    return 2;
+  }
+  if (heartbeat_ms < 100) {
+    std::fprintf(stderr, "cosim-host: --heartbeat-timeout %ld is below 100 ms\n", heartbeat_ms);
+    return 2;
+  }
+
+  auto spec = cosim::parse_model_spec(model, params);
+  if (!spec) {
+    std::fprintf(stderr, "cosim-host: --model/--param: %s\n", spec.status().message().c_str());
+    return 2;
+  }
+  auto device = cosim::ModelRegistry::instance().create(*spec, log_line);
+  if (!device) {
+    std::fprintf(stderr, "cosim-host: %s\n", device.status().message().c_str());
+    return 2;
+  }
+
+  cosim::TransportOptions topts;
+  topts.heartbeat_timeout = std::chrono::milliseconds(heartbeat_ms);
+  topts.heartbeat_interval = std::chrono::milliseconds(std::max<long>(50, heartbeat_ms / 5));
+  std::unique_ptr<cosim::Listener> listener;
+  try {
+    listener = cosim::listen_transport(endpoint, topts);
+  } catch (const cosim::BridgeError& e) {
+    std::fprintf(stderr, "cosim-host: --endpoint: %s\n", e.status().message().c_str());
+    return 2;
+  }
+  listener->set_busy_reply(cosim::busy_frame(name));
+
+  cosim::SessionOptions sopts;
+  sopts.peer_name = name;
+  sopts.log = log_line;
+  cosim::DeviceServer server(**device, sopts);
+  g_server = &server;
+  struct sigaction sa{};
+  sa.sa_handler = on_signal;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  const auto& d = (*device)->description();
+  log_line(cosim::LogLevel::kInfo, "serving " + spec->to_string() + " (" + d.name + ") at " + endpoint);
+  int exit_code = 0;
+  while (!g_stop) {
+    std::unique_ptr<cosim::Transport> peer;
+    try {
+      peer = listener->accept(std::chrono::milliseconds(200));
+    } catch (const cosim::BridgeError& e) {
+      log_line(cosim::LogLevel::kError, e.what());
+      return 1;
+    }
+    if (!peer) continue;
+    cosim::Status s = server.serve(*peer);
+    const auto st = server.stats();
+    char summary[256];
+    std::snprintf(summary, sizeof summary,
+                  "session ended: %s; %llu BAR reads, %llu BAR writes, %llu DMA reads, %llu DMA writes, "
+                  "%llu DMA bytes, %llu interrupts, %llu errors",
+                  s.to_string().c_str(), (unsigned long long)st.bar_reads, (unsigned long long)st.bar_writes,
+                  (unsigned long long)st.dma_reads, (unsigned long long)st.dma_writes,
+                  (unsigned long long)st.dma_bytes, (unsigned long long)st.interrupts,
+                  (unsigned long long)st.errors);
+    log_line(s ? cosim::LogLevel::kInfo : cosim::LogLevel::kError, summary);
+    // The next frontend expects a device fresh from reset.
+    (*device)->reset(cosim::ResetKind::kSystem);
+    if (once) {
+      exit_code = s ? 0 : 1;
+      break;
+    }
+  }
+  g_server = nullptr;
+  return exit_code;
+}
