@@ -1,0 +1,216 @@
+# shellcheck shell=bash
+# run.sh - one co-simulation run: start the device host (unless the model runs
+# in-process), boot the guest in QEMU with cosim-pci, run a test plan under a
+# watchdog, stream progress, keep every log, judge the transcript.
+# Used by `cosim run`, `cosim demo` and the end-to-end tests (tests/e2e).
+
+cosim_run_usage() {
+    cat <<'TXT'
+usage: tools/cosim run [options]
+  --backend B        inproc     native model inside QEMU (model=)
+                     ipc | tcp  model served by cosim-host over ipc:// or tcp://127.0.0.1
+                     (default ipc)
+  --model SPEC       model the host serves (default native:epf-test)
+  --params P         model parameters "k=v;k=v" (e.g. "bar5=64k;msix=64")
+  --plan NAME        guest test plan: full, smoke, bars, irq, transfers, none (default smoke)
+  --machine M        q35 (PCIe root port, intel-iommu with interrupt remapping) or pc
+                     (i440fx, conventional PCI); default q35
+  --accel A          tcg (default), kvm, or auto (kvm if /dev/kvm works, else tcg)
+  --timeout S        watchdog for the whole run in seconds (default 1800)
+  --name NAME        run name, used for the log directory (default: backend-plan)
+  --log-dir DIR      keep logs here (default build/runs/NAME-TIMESTAMP)
+  --kernel FILE      boot this kernel instead of the built one
+  --initrd FILE      use this initramfs instead of the built one
+  --append TEXT      extra kernel command line
+  --guest-args A     cosim.args for the guest's init (e.g. "timeout=60,verbose=1")
+  --qemu-arg ARG     extra QEMU argument (repeatable)
+  --host-arg ARG     extra cosim-host argument (repeatable)
+  --fallback MODEL   cosim-pci fallback= (default none)
+  --quiet            print only the summary
+Logs: console.log (guest serial), qemu.log, host.log, cmdline.txt, summary.txt.
+Exit status: 0 all tests OKAY, 1 a test failed, 2 the guest crashed or hung.
+TXT
+}
+
+# Prints a free TCP port on 127.0.0.1.
+_cosim_free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+_cosim_kvm_usable() {
+    # Nested KVM on these machines opens but can hang at boot: probe a tiny
+    # guest with a short timeout rather than trusting /dev/kvm.
+    [[ -r /dev/kvm && -w /dev/kvm ]] || return 1
+    timeout 20 "$COSIM_QEMU_BIN" -accel kvm -M q35 -display none -vga none -net none -no-reboot \
+        -kernel "$COSIM_GUEST_KERNEL" -initrd "$COSIM_GUEST_INITRD" \
+        -append "console=ttyS0 panic=-1 cosim.plan=none quiet" -serial stdio -m 256 2>/dev/null |
+        grep -q 'COSIM-END'
+}
+
+# Streams the transcript as the guest prints it: every result except the long
+# MSI/MSI-X sweeps, which report every 256th vector and any failure.
+_cosim_follow() { # LOGFILE PID
+    tail -n +1 -F --pid="$2" "$1" 2>/dev/null | awk '
+        { sub(/\r$/, ""); i = index($0, "COSIM-"); if (!i) next; l = substr($0, i) }
+        l ~ /^COSIM-BEGIN/ { print "    guest: " substr(l, 13); fflush(); next }
+        l ~ /^COSIM-LOG/ { if (l !~ /dmesg-(begin|end)/) { print "    guest: " substr(l, 11); fflush() } next }
+        l ~ /^COSIM-RESULT/ {
+            split(l, f, " ")
+            if (f[2] ~ /^msix?[0-9]+$/ && f[3] == "OKAY") {
+                n = f[2]; sub(/^msix?/, "", n)
+                if (n % 256 != 0 && !(f[2] ~ /^msi[0-9]/ && n == 32)) next
+                printf "    %-24s %s (%s s) ... vectors 1..%s so far\n", f[2], f[3], f[4], n; fflush(); next
+            }
+            printf "    %-24s %-9s %s s", f[2], f[3], f[4]
+            for (k = 5; k <= length(f); k++) printf " %s", f[k]
+            printf "\n"; fflush(); next
+        }
+        l ~ /^COSIM-END/ { print "    guest: " substr(l, 11); fflush() }'
+}
+
+cosim_run() {
+    local backend=ipc model=native:epf-test params= plan=smoke machine=q35 accel=tcg
+    local timeout_s=1800 name= log_dir= kernel= initrd= append= guest_args= fallback=none quiet=0
+    local qemu_extra=() host_extra=()
+    while (($#)); do
+        case $1 in
+            --backend) backend=$2; shift ;;
+            --model) model=$2; shift ;;
+            --params) params=$2; shift ;;
+            --plan) plan=$2; shift ;;
+            --machine) machine=$2; shift ;;
+            --accel) accel=$2; shift ;;
+            --timeout) timeout_s=$2; shift ;;
+            --name) name=$2; shift ;;
+            --log-dir) log_dir=$2; shift ;;
+            --kernel) kernel=$2; shift ;;
+            --initrd) initrd=$2; shift ;;
+            --append) append=$2; shift ;;
+            --guest-args) guest_args=$2; shift ;;
+            --qemu-arg) qemu_extra+=("$2"); shift ;;
+            --host-arg) host_extra+=("$2"); shift ;;
+            --fallback) fallback=$2; shift ;;
+            --quiet) quiet=1 ;;
+            *) cosim_run_usage >&2; die "run: unknown option '$1'" ;;
+        esac
+        shift
+    done
+    case $backend in inproc | ipc | tcp) ;; *) die "run: --backend must be inproc, ipc or tcp (got '$backend')" ;; esac
+    case $machine in q35 | pc) ;; *) die "run: --machine must be q35 or pc (got '$machine')" ;; esac
+    [[ $timeout_s =~ ^[0-9]+$ ]] || die "run: --timeout must be whole seconds (got '$timeout_s')"
+    [[ -f $COSIM_ROOT/tools/guest/plans/$plan.plan || -n $initrd ]] ||
+        die "run: unknown plan '$plan' (have: $(cd "$COSIM_ROOT/tools/guest/plans" && ls | sed 's/\.plan$//' | tr '\n' ' '))"
+    [[ -n $kernel ]] && COSIM_GUEST_KERNEL=$kernel
+    [[ -n $initrd ]] && COSIM_GUEST_INITRD=$initrd
+    [[ -x ${COSIM_QEMU_BIN:-} ]] || die "run: QEMU is not built (tools/cosim build)"
+    [[ -f ${COSIM_FRONTEND_LIB:-} ]] || die "run: libcosim_frontend.so is not built (tools/cosim build)"
+
+    if [[ $accel == auto ]]; then
+        if _cosim_kvm_usable; then accel=kvm; else
+            log_info "KVM is not usable here (no /dev/kvm, or a probe guest did not boot): using TCG"
+            accel=tcg
+        fi
+    fi
+
+    name=${name:-$backend-$plan}
+    log_dir=${log_dir:-$COSIM_ROOT/build/runs/$name-$(date +%Y%m%d-%H%M%S)}
+    mkdir -p "$log_dir"
+    log_dir=$(cd "$log_dir" && pwd)
+    local console=$log_dir/console.log qemu_log=$log_dir/qemu.log host_log=$log_dir/host.log
+    : >"$console"
+
+    # The host, unless the model runs inside QEMU.
+    local host_pid= endpoint= sockdir= device
+    local -a host_cmd
+    if [[ $backend != inproc ]]; then
+        if [[ $backend == ipc ]]; then
+            # ipc paths are limited to 107 bytes: keep the socket under /tmp.
+            sockdir=$(mktemp -d /tmp/cosim-run.XXXXXX)
+            endpoint=ipc://$sockdir/host.sock
+        else
+            endpoint=tcp://127.0.0.1:$(_cosim_free_port)
+        fi
+        host_cmd=("$COSIM_HOST_BIN" --model "$model" --endpoint "$endpoint" --name "cosim-host/$name")
+        local p
+        IFS=';' read -ra p <<<"$params"
+        for kv in "${p[@]}"; do [[ -n $kv ]] && host_cmd+=(--param "$kv"); done
+        host_cmd+=("${host_extra[@]}")
+        printf '%q ' "${host_cmd[@]}" >"$log_dir/host-cmdline.txt"
+        "${host_cmd[@]}" >"$host_log" 2>&1 &
+        host_pid=$!
+        device="cosim-pci,id=ep0,endpoint=$endpoint,fallback=$fallback,connect-timeout=10000"
+    else
+        [[ $model == native:* || $model != *:* ]] || die "run: --backend inproc runs only native models (got '$model')"
+        device="cosim-pci,id=ep0,model=${model#native:},fallback=$fallback"
+    fi
+    [[ -n $params && $backend == inproc ]] && device+=",params=${params//,/,,}"
+
+    local -a qemu_cmd machine_args
+    mapfile -t machine_args < <(cosim_guest_qemu_args "$machine" "$plan" "$guest_args")
+    if [[ -n $append ]]; then
+        local i
+        for i in "${!machine_args[@]}"; do
+            [[ ${machine_args[$i]} == -append ]] && machine_args[$((i + 1))]+=" $append"
+        done
+    fi
+    # shellcheck disable=SC2207
+    qemu_cmd=("$COSIM_QEMU_BIN" -accel "$accel" $(cosim_qemu_firmware_args) "${machine_args[@]}"
+        -serial "file:$console" -monitor none -qmp "unix:$log_dir/qmp.sock,server=on,wait=off")
+    if [[ $machine == q35 ]]; then
+        qemu_cmd+=(-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1 -device "$device,bus=rp0")
+    else
+        qemu_cmd+=(-device "$device")
+    fi
+    qemu_cmd+=("${qemu_extra[@]}")
+    printf '%q ' "${qemu_cmd[@]}" >"$log_dir/cmdline.txt"
+
+    ((quiet)) || log_step "run '$name': $backend backend, model $model, plan '$plan', $machine, $accel (logs: $log_dir)"
+    local start=$SECONDS qemu_status=0 follow_pid=
+    COSIM_FRONTEND_LIB=$COSIM_FRONTEND_LIB timeout --kill-after=10 "$timeout_s" "${qemu_cmd[@]}" >"$qemu_log" 2>&1 &
+    local qemu_pid=$!
+    if ! ((quiet)); then
+        _cosim_follow "$console" "$qemu_pid" &
+        follow_pid=$!
+    fi
+    wait "$qemu_pid" || qemu_status=$?
+    [[ -n $follow_pid ]] && { sleep 0.3; kill "$follow_pid" 2>/dev/null; wait "$follow_pid" 2>/dev/null || true; }
+    local wall=$((SECONDS - start))
+    if [[ -n $host_pid ]]; then
+        kill -TERM "$host_pid" 2>/dev/null || true
+        wait "$host_pid" 2>/dev/null || true
+    fi
+    [[ -n $sockdir ]] && rm -rf "$sockdir"
+
+    local verdict=0
+    {
+        echo "run: $name  backend: $backend  model: $model  plan: $plan  machine: $machine  accel: $accel"
+        echo "wall time: ${wall}s  qemu exit status: $qemu_status"
+        ((qemu_status == 124 || qemu_status == 137)) && echo "WATCHDOG: the run exceeded ${timeout_s}s and was killed"
+        cosim_parse_transcript "$console" || verdict=$?
+    } >"$log_dir/summary.txt" 2>&1
+    ((qemu_status == 124 || qemu_status == 137)) && verdict=2
+    if ((verdict == 0)) && ((qemu_status != 0)); then verdict=2; fi
+    if ((verdict != 0)) && ! grep -q . "$log_dir/summary.txt"; then echo "no transcript" >>"$log_dir/summary.txt"; fi
+    cat "$log_dir/summary.txt"
+    if ((verdict != 0)); then
+        echo "FAILED: logs kept in $log_dir" >&2
+        grep -E 'error|Error|cosim' "$qemu_log" 2>/dev/null | tail -5 | sed 's/^/    qemu: /' >&2 || true
+        [[ -f $host_log ]] && tail -5 "$host_log" | sed 's/^/    host: /' >&2
+    else
+        ((quiet)) || echo "logs: $log_dir"
+    fi
+    return "$verdict"
+}
+
+cosim_demo() {
+    log_step "demo: the unmodified Linux pci_endpoint_test driver in a QEMU guest drives the"
+    log_info "epf-test device through cosim-pci -> ZeroMQ (ipc://) -> cosim-host (native model)"
+    cosim_run --backend ipc --plan "${COSIM_DEMO_PLAN:-smoke}" --name demo "$@"
+}
+
+cosim_bench() {
+    local bench=$COSIM_BUILD/bin/cosim-bench-transport
+    [[ -x $bench ]] || die "bench: $bench is not built"
+    log_step "transport benchmark (ratios against a bare Unix socket and memcpy, measured in the same run)"
+    "$bench" "$@"
+}
