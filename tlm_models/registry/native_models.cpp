@@ -11,9 +11,7 @@ void register_native_models() {
         [](const ModelParams& params, const LogSink& log) -> Result<std::unique_ptr<Device>> {
           auto config = epf_test::parse_epf_test_params(params);
           if (!config) return config.status();
-          epf_test::LogFn fn;
-          if (log) fn = [log](int level, const std::string& text) { log(static_cast<LogLevel>(level), text); };
-          auto device = epf_test::NativeEpfTest::create(*config, fn);
+          auto device = epf_test::NativeEpfTest::create(*config, log);
           if (!device) return device.status();
           return std::unique_ptr<Device>(std::move(device).value());
         });

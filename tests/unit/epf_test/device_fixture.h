@@ -19,14 +19,14 @@ namespace cosim::epf_test::testing {
 class EpfDeviceBench : public ::testing::Test {
  protected:
   struct LogLine {
-    int level;
+    LogLevel level;
     std::string message;
   };
 
   void SetUp() override { make({}); }
 
   void make(const EpfTestConfig& config) {
-    dev = std::make_unique<NativeEpfTest>(config, [this](int level, const std::string& m) {
+    dev = std::make_unique<NativeEpfTest>(config, [this](LogLevel level, const std::string& m) {
       logs.push_back({level, m});
     });
     dev->attach(&host);

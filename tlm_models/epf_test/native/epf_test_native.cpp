@@ -175,17 +175,17 @@ void NativeEpfTest::run_command(uint32_t command) {
   irq_from_intx_ = false;
 
   if (regs_.irq_type > kIrqMsix) {
-    logf(kLogError, "COMMAND 0x%x ignored: IRQ_TYPE %u is not 0 (INTx), 1 (MSI) or 2 (MSI-X)", command,
+    logf(LogLevel::kError, "COMMAND 0x%x ignored: IRQ_TYPE %u is not 0 (INTx), 1 (MSI) or 2 (MSI-X)", command,
          regs_.irq_type);
     return;
   }
   constexpr uint32_t kKnown = kCmdRaiseIntx | kCmdRaiseMsi | kCmdRaiseMsix | kCmdRead | kCmdWrite | kCmdCopy;
   if ((command & kKnown) == 0) {
-    logf(kLogError, "COMMAND 0x%x has no command bit (bits 0..5)", command);
+    logf(LogLevel::kError, "COMMAND 0x%x has no command bit (bits 0..5)", command);
     return;
   }
   if (!std::has_single_bit(command & kKnown))
-    logf(kLogWarning, "COMMAND 0x%x has several command bits: running only the first of "
+    logf(LogLevel::kWarning, "COMMAND 0x%x has several command bits: running only the first of "
          "RAISE_INTX, WRITE, READ, COPY, RAISE_MSI, RAISE_MSIX", command);
 
   // One command per write, in the order Linux's endpoint function tests the
@@ -210,14 +210,14 @@ void NativeEpfTest::run_command(uint32_t command) {
 
 bool NativeEpfTest::transfer_size_ok(const char* what) const {
   if (regs_.size != 0 && regs_.size <= kMaxTransfer) return true;
-  logf(kLogError, "%s: SIZE %u is not 1..%u", what, regs_.size, kMaxTransfer);
+  logf(LogLevel::kError, "%s: SIZE %u is not 1..%u", what, regs_.size, kMaxTransfer);
   return false;
 }
 
 // [address, address + SIZE) must not wrap around the 64-bit bus address space.
 bool NativeEpfTest::range_ok(uint64_t address, const char* what, const char* which) const {
   if (address <= UINT64_MAX - (regs_.size - 1)) return true;
-  logf(kLogError, "%s: %s 0x%" PRIx64 " + SIZE %u wraps past the end of the address space", what, which,
+  logf(LogLevel::kError, "%s: %s 0x%" PRIx64 " + SIZE %u wraps past the end of the address space", what, which,
        address, regs_.size);
   return false;
 }
@@ -226,7 +226,7 @@ bool NativeEpfTest::fetch(uint64_t address, uint32_t n, const char* what) {
   const Status s = host_ ? host_->dma_read(address, std::span<uint8_t>(bounce_.data(), n))
                          : Status(ErrorCode::kDmaFault, "no host attached");
   if (s) return true;
-  logf(kLogError, "%s: DMA read of %u bytes at 0x%" PRIx64 " failed: %s", what, n, address,
+  logf(LogLevel::kError, "%s: DMA read of %u bytes at 0x%" PRIx64 " failed: %s", what, n, address,
        s.to_string().c_str());
   return false;
 }
@@ -235,7 +235,7 @@ bool NativeEpfTest::store(uint64_t address, uint32_t n, const char* what) {
   const Status s = host_ ? host_->dma_write(address, std::span<const uint8_t>(bounce_.data(), n))
                          : Status(ErrorCode::kDmaFault, "no host attached");
   if (s) return true;
-  logf(kLogError, "%s: DMA write of %u bytes at 0x%" PRIx64 " failed: %s", what, n, address,
+  logf(LogLevel::kError, "%s: DMA write of %u bytes at 0x%" PRIx64 " failed: %s", what, n, address,
        s.to_string().c_str());
   return false;
 }
@@ -258,7 +258,7 @@ bool NativeEpfTest::do_read() {
     crc = crc32_le(crc, bounce_.data(), n);
   }
   if (crc != regs_.checksum) {
-    logf(kLogWarning, "READ: %u bytes at 0x%" PRIx64 " have CRC 0x%08x, CHECKSUM says 0x%08x", regs_.size, src,
+    logf(LogLevel::kWarning, "READ: %u bytes at 0x%" PRIx64 " have CRC 0x%08x, CHECKSUM says 0x%08x", regs_.size, src,
          crc, regs_.checksum);
     return false;
   }
@@ -341,7 +341,7 @@ void NativeEpfTest::raise_irq(uint32_t type, uint32_t number, const char* what) 
   switch (type) {
     case kIrqIntx:
       if (desc_.intx_pin == 0) {
-        logf(kLogError, "%s: INTx requested but the device has no INTx pin (intx=0)", what);
+        logf(LogLevel::kError, "%s: INTx requested but the device has no INTx pin (intx=0)", what);
         return;
       }
       regs_.status |= kStIrqRaised;
@@ -352,14 +352,14 @@ void NativeEpfTest::raise_irq(uint32_t type, uint32_t number, const char* what) 
     default: return;  // IRQ_TYPE was checked before the command ran
   }
   if (number == 0 || number > count) {
-    logf(kLogError, "%s: %s vector IRQ_NUMBER %u is not 1..%u; no interrupt raised", what, irq_name(type),
+    logf(LogLevel::kError, "%s: %s vector IRQ_NUMBER %u is not 1..%u; no interrupt raised", what, irq_name(type),
          number, count);
     return;
   }
   // STATUS first: the handler reads it as soon as the interrupt arrives.
   regs_.status |= kStIrqRaised;
   if (!host_) {
-    logf(kLogWarning, "%s: %s vector %u lost: no host attached", what, irq_name(type), number);
+    logf(LogLevel::kWarning, "%s: %s vector %u lost: no host attached", what, irq_name(type), number);
     return;
   }
   if (type == kIrqMsi)
@@ -378,7 +378,7 @@ void NativeEpfTest::update_intx() {
   if (host_) host_->set_intx(level);
 }
 
-void NativeEpfTest::logf(int level, const char* fmt, ...) const {
+void NativeEpfTest::logf(LogLevel level, const char* fmt, ...) const {
   if (!log_) return;
   char buf[512];
   va_list ap;

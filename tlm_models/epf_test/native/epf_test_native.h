@@ -11,19 +11,15 @@
 #include <vector>
 
 #include "cosim/bridge/device.h"
+#include "cosim/bridge/log.h"
 #include "cosim/bridge/status.h"
 #include "epf_test_regs.h"
 #include "params.h"
 
 namespace cosim::epf_test {
 
-// Log sink for guest mistakes and command results. Levels are numbered as
-// cosim::LogLevel: 0 error, 1 warning, 2 info, 3 debug.
-using LogFn = std::function<void(int level, const std::string& message)>;
-inline constexpr int kLogError = 0;
-inline constexpr int kLogWarning = 1;
-inline constexpr int kLogInfo = 2;
-inline constexpr int kLogDebug = 3;
+// Log sink for guest mistakes and command results.
+using LogFn = LogSink;
 
 // BAR0 register file, one field per register of epf_test_regs.h, in address order.
 struct EpfTestRegs {
@@ -86,7 +82,7 @@ class NativeEpfTest final : public Device {
   void fill_pattern(uint64_t& state, uint32_t n);
   void raise_irq(uint32_t type, uint32_t number, const char* what);
   void update_intx();
-  [[gnu::format(printf, 3, 4)]] void logf(int level, const char* fmt, ...) const;
+  [[gnu::format(printf, 3, 4)]] void logf(LogLevel level, const char* fmt, ...) const;
 
   EpfTestConfig config_;
   DeviceDescription desc_;

@@ -9,13 +9,11 @@
 #include <string>
 
 #include "cosim/bridge/device.h"
+#include "cosim/bridge/log.h"
 #include "cosim/bridge/protocol.h"
 #include "cosim/bridge/transport.h"
 
 namespace cosim {
-
-enum class LogLevel : int { kError = 0, kWarning = 1, kInfo = 2, kDebug = 3 };
-using LogSink = std::function<void(LogLevel, const std::string&)>;
 
 struct SessionOptions {
   std::string peer_name = "cosim";
