@@ -277,10 +277,17 @@ struct DeviceServer::Impl final : HostPort {
         if (!deferred.empty()) {
           m = std::move(deferred.front());
           deferred.pop_front();
-        } else if (ep.receive(*transport, milliseconds(200), m) != detail::Endpoint::Got::kMessage) {
+          handle(m);
           continue;
         }
-        handle(m);
+        // A busy device keeps running between messages; an idle one waits.
+        const std::optional<uint64_t> next = device.next_event_ps();
+        const auto got = ep.receive(*transport, next ? milliseconds(0) : milliseconds(200), m);
+        if (got == detail::Endpoint::Got::kMessage) {
+          handle(m);
+        } else if (next && got == detail::Endpoint::Got::kTimeout) {
+          device.advance_to(std::max(*next, device.now_ps() + ep.options().run_quantum_ps));
+        }
       }
       if (result) result = end_status;
     } catch (const BridgeError& e) {

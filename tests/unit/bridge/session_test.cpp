@@ -391,3 +391,81 @@ TEST(Session, HostAnswersMalformedFramesAndKeepsServing) {
 
 }  // namespace
 }  // namespace cosim
+
+namespace cosim {
+namespace {
+
+// A device that, once started, has work for 10 us of simulated time and
+// raises MSI 0 when done: the host must run it between messages.
+class TimedDevice final : public Device {
+ public:
+  TimedDevice() {
+    desc_.name = "timed";
+    desc_.bars[0] = {64, BarKind::kMem32, false};
+    desc_.msi_vectors = 1;
+  }
+  const DeviceDescription& description() const override { return desc_; }
+  void attach(HostPort* host) override { host_ = host; }
+  Status bar_read(unsigned, uint64_t, unsigned, uint64_t& value) override {
+    value = done_ ? 1 : 0;
+    return {};
+  }
+  Status bar_write(unsigned, uint64_t, unsigned, uint64_t) override {
+    deadline_ = now_ + 10'000'000;
+    busy_ = true;
+    return {};
+  }
+  void reset(ResetKind) override {}
+  void advance_to(uint64_t t) override {
+    ++steps;
+    now_ = std::min(t, deadline_);
+    if (busy_ && now_ >= deadline_) {
+      busy_ = false;
+      done_ = true;
+      host_->raise_msi(0);
+    }
+  }
+  uint64_t now_ps() const override { return now_; }
+  std::optional<uint64_t> next_event_ps() const override {
+    if (busy_) return deadline_;
+    return std::nullopt;
+  }
+  std::atomic<int> steps{0};
+
+ private:
+  DeviceDescription desc_;
+  HostPort* host_ = nullptr;
+  uint64_t now_ = 0, deadline_ = 0;
+  bool busy_ = false, done_ = false;
+};
+
+TEST(Session, HostRunsABusyDeviceBetweenMessages) {
+  TimedDevice device;
+  SessionOptions so;
+  so.run_quantum_ps = 1'000'000;
+  DeviceServer server(device, so);
+  auto [front, back] = make_loopback_pair();
+  std::thread host([&, b = back.get()] { (void)server.serve(*b); });
+  auto remote = RemoteDevice::connect(std::move(front), {});
+  ASSERT_TRUE(remote);
+  FakeGuest guest;
+  (*remote)->attach(&guest);
+  ASSERT_TRUE((*remote)->bar_write(0, 0, 4, 1));
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (guest.msis.empty() && std::chrono::steady_clock::now() < deadline) {
+    (*remote)->poll();
+    std::this_thread::sleep_for(1ms);
+  }
+  ASSERT_EQ(guest.msis, std::vector<uint32_t>{0});
+  uint64_t v = 0;
+  ASSERT_TRUE((*remote)->bar_read(0, 0, 4, v));
+  EXPECT_EQ(v, 1u);
+  // The event was 10 us away: the host jumps to it instead of crawling.
+  EXPECT_LE(device.steps, 2);
+  EXPECT_EQ(device.now_ps(), 10'000'000u);
+  (*remote)->close("done");
+  host.join();
+}
+
+}  // namespace
+}  // namespace cosim

@@ -85,10 +85,16 @@ class Device {
   virtual Status bar_read(unsigned bar, uint64_t offset, unsigned size, uint64_t& value) = 0;
   virtual Status bar_write(unsigned bar, uint64_t offset, unsigned size, uint64_t value) = 0;
   virtual void reset(ResetKind kind) = 0;
-  // Virtual time: the device may run up to `time_ps` (picoseconds since reset).
+  // Virtual time (picoseconds since reset). advance_to runs the device up to
+  // `time_ps`; it may stop earlier once it has nothing left to do.
   virtual void advance_to(uint64_t time_ps) { (void)time_ps; }
-  // Simulated time reached by the device, in picoseconds.
+  // Simulated time reached by the device.
   virtual uint64_t now_ps() const { return 0; }
+  // The time of the device's next internal event, if it has work to do
+  // without outside input (a command in progress, a running clock it needs);
+  // nullopt when it is idle. A host keeps a device with a next event running
+  // between messages instead of blocking on the transport.
+  virtual std::optional<uint64_t> next_event_ps() const { return std::nullopt; }
 };
 
 }  // namespace cosim

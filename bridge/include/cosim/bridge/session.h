@@ -23,6 +23,9 @@ struct SessionOptions {
   // negative = forever. Peer liveness is checked independently by the transport.
   std::chrono::milliseconds reply_timeout{-1};
   uint32_t dma_chunk = proto::kDefaultDmaChunk;
+  // Host side: while the device has a next event, it is run in steps of at
+  // least this much simulated time, checking for messages between steps.
+  uint64_t run_quantum_ps = 1'000'000;  // 1 us
   LogSink log;
 };
 
