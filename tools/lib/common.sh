@@ -21,11 +21,13 @@ COSIM_BASE_PACKAGES=(
     libsystemc-dev verilator
 )
 
+# Prints those of the named packages that are not installed (one dpkg-query call).
 _cosim_missing() {
-    local p
-    for p in "$@"; do
-        dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || echo "$p"
-    done
+    (($#)) || return 0
+    local installed
+    installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' "$@" 2>/dev/null | awk '$2 == "ii" { print $1 }')
+    printf '%s\n' "$@" | awk -v have="$installed" 'BEGIN { n = split(have, h, "\n"); for (i = 1; i <= n; i++) ok[h[i]] = 1 }
+        NF && !ok[$0]'
 }
 
 # Installs exactly the missing packages: apt-get update once (only if anything
