@@ -16,6 +16,7 @@
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
+#include "qemu/units.h"
 #include "qapi/error.h"
 #include "hw/pci/pci.h"
 #include "hw/pci/pcie.h"
@@ -33,6 +34,7 @@
 OBJECT_DECLARE_SIMPLE_TYPE(CosimPCIState, COSIM_PCI)
 
 #define COSIM_NUM_BARS 6
+#define COSIM_MSI_VECTORS_MAX 32 /* PCI 3.0, 6.8.1.3: Multiple Message Capable */
 
 typedef struct CosimBar {
     struct CosimPCIState *dev;
@@ -50,6 +52,7 @@ struct CosimPCIState {
     char *fallback;
     uint32_t connect_timeout_ms;
     int32_t reply_timeout_ms;
+    bool debug;
 
     char *name; /* prefix of every log line */
     void *dl;
@@ -60,7 +63,6 @@ struct CosimPCIState {
     QEMUBH *poll_bh;
     int poll_fd;
     bool host_lost;
-    unsigned timeouts;
 
     /*
      * Each BAR is a container: the forwarding region sits underneath at a
@@ -79,14 +81,19 @@ static uint64_t all_ones(unsigned size)
 
 /* --- failures the library reports -------------------------------------- */
 
+/*
+ * The library itself reports the loss (it knows the endpoint and why); the
+ * shim only stops watching the descriptor.
+ */
 static void cosim_host_lost(CosimPCIState *s)
 {
     if (s->host_lost) {
         return;
     }
     s->host_lost = true;
-    error_report("%s: lost the co-simulation host; BAR reads now return "
-                 "all-ones and the device raises no interrupts", s->name);
+    if (s->debug) {
+        info_report("%s: host lost, BAR reads now return all-ones", s->name);
+    }
     /* A dead peer's descriptor stays readable: unhook it or the main loop spins. */
     if (s->poll_fd >= 0) {
         qemu_set_fd_handler(s->poll_fd, NULL, NULL, NULL);
@@ -97,26 +104,16 @@ static void cosim_host_lost(CosimPCIState *s)
 static void cosim_access_failed(CosimPCIState *s, int rc, const char *what,
                                 int bar, hwaddr addr, unsigned size)
 {
-    switch (rc) {
-    case COSIM_FE_ERR_PEER_LOST:
+    if (rc == COSIM_FE_ERR_PEER_LOST) {
         cosim_host_lost(s);
-        break;
-    case COSIM_FE_ERR_TIMEOUT:
-        /* Report the 1st, 2nd, 4th, 8th... so a stuck host cannot flood stderr. */
-        s->timeouts++;
-        if (!(s->timeouts & (s->timeouts - 1))) {
-            error_report("%s: BAR%d %s of %u bytes at 0x%" HWADDR_PRIx
-                         " timed out (%u so far)", s->name, bar, what, size,
-                         addr, s->timeouts);
-        }
-        break;
-    default: /* the guest asked for something the device does not have */
-        qemu_log_mask(LOG_GUEST_ERROR,
-                      "%s: BAR%d %s of %u bytes at 0x%" HWADDR_PRIx
-                      " refused by the device (%d)\n",
-                      s->name, bar, what, size, addr, rc);
-        break;
+        return;
     }
+    /* Timeouts and model errors are logged by the library; this is the guest's view. */
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "%s: BAR%d %s of %u bytes at 0x%" HWADDR_PRIx " failed (%s)\n",
+                  s->name, bar, what, size, addr,
+                  rc == COSIM_FE_ERR_ARGUMENT ? "no such register or size" :
+                  rc == COSIM_FE_ERR_TIMEOUT ? "timeout" : "device error");
 }
 
 /* --- BAR accesses ------------------------------------------------------- */
@@ -268,22 +265,26 @@ static void host_raise_msix(void *opaque, uint32_t vector)
     msix_notify(pdev, vector); /* a masked vector becomes pending */
 }
 
+/* The library already names the instance (cosim_fe_config.id) in message. */
 static void host_log(void *opaque, int level, const char *message)
 {
     CosimPCIState *s = opaque;
 
     switch (level) {
     case COSIM_FE_LOG_ERROR:
-        error_report("%s: %s", s->name, message);
+        error_report("%s", message);
         break;
     case COSIM_FE_LOG_WARNING:
-        warn_report("%s: %s", s->name, message);
+        warn_report("%s", message);
         break;
     case COSIM_FE_LOG_INFO:
-        info_report("%s: %s", s->name, message);
+        info_report("%s", message);
         break;
-    default: /* debug goes to QEMU's log (-d / -D), not to stderr */
-        qemu_log("%s: %s\n", s->name, message);
+    default:
+        /* Opt-in: QEMU's own qemu_log() goes to stderr in builds with the log trace backend. */
+        if (s->debug) {
+            info_report("%s", message);
+        }
         break;
     }
 }
@@ -420,9 +421,9 @@ static bool cosim_check_description(CosimPCIState *s, Error **errp)
                    d->name, d->intx_pin);
         return false;
     }
-    if (d->msi_vectors > PCI_MSI_VECTORS_MAX) {
+    if (d->msi_vectors > COSIM_MSI_VECTORS_MAX) {
         error_setg(errp, "device '%s' describes %u MSI vectors (at most %d)",
-                   d->name, d->msi_vectors, PCI_MSI_VECTORS_MAX);
+                   d->name, d->msi_vectors, COSIM_MSI_VECTORS_MAX);
         return false;
     }
     if (d->msix_vectors > PCI_MSIX_FLAGS_QSIZE + 1) {
@@ -637,7 +638,6 @@ static void cosim_realize(PCIDevice *pdev, Error **errp)
 
     s->poll_fd = -1;
     s->host_lost = false;
-    s->timeouts = 0;
     s->name = dev->id ? g_strdup_printf("cosim-pci '%s'", dev->id)
                       : g_strdup_printf("cosim-pci %02x.%x",
                                         PCI_SLOT(pdev->devfn),
@@ -676,7 +676,9 @@ static void cosim_realize(PCIDevice *pdev, Error **errp)
         s->poll_fd = fd;
         qemu_set_fd_handler(fd, cosim_fd_readable, NULL, s);
     }
-    qemu_log_mask(LOG_UNIMP, "%s: %s\n", s->name, s->api->summary(s->fe));
+    if (s->debug) {
+        info_report("%s: runs %s", s->name, s->api->summary(s->fe));
+    }
     return;
 
 fail:
@@ -743,6 +745,7 @@ static Property cosim_properties[] = {
     DEFINE_PROP_STRING("fallback", CosimPCIState, fallback),
     DEFINE_PROP_UINT32("connect-timeout", CosimPCIState, connect_timeout_ms, 2000),
     DEFINE_PROP_INT32("reply-timeout", CosimPCIState, reply_timeout_ms, -1),
+    DEFINE_PROP_BOOL("debug", CosimPCIState, debug, false),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -774,12 +777,14 @@ static void cosim_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "params",
         "model parameters, key=value;key=value");
     object_class_property_set_description(klass, "fallback",
-        "native model to run if no host answers, or none (default)");
+        "native model to run if no host answers; unset or none: fail instead");
     object_class_property_set_description(klass, "connect-timeout",
-        "milliseconds to wait for the host at realize (default 2000)");
+        "milliseconds to wait for the host at realize");
     object_class_property_set_description(klass, "reply-timeout",
         "milliseconds to wait for a BAR read reply; -1 waits as long as the "
-        "host is alive (default)");
+        "host is alive");
+    object_class_property_set_description(klass, "debug",
+        "print the frontend's debug messages and what the device runs");
 }
 
 static const TypeInfo cosim_pci_info = {

@@ -27,7 +27,9 @@ fi
 if ! declare -F die >/dev/null; then
     die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 fi
-: "${COSIM_ROOT:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+# Absolute, so hashing this file works whatever the caller's directory.
+_COSIM_QEMU_SH=$(readlink -f "${BASH_SOURCE[0]}")
+: "${COSIM_ROOT:=$(cd "$(dirname "$_COSIM_QEMU_SH")/../.." && pwd)}"
 : "${COSIM_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/cosim}"
 
 COSIM_QEMU_PACKAGES=(
@@ -97,7 +99,7 @@ cosim_enable_deb_src() {
 cosim_qemu_missing_packages() {
     local p
     for p in "${COSIM_QEMU_PACKAGES[@]}"; do
-        dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || echo "$p"
+        [[ $(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null) == ii* ]] || echo "$p"
     done
 }
 
@@ -115,7 +117,7 @@ _cosim_qemu_inputs() {
     printf '%s\n' \
         "$COSIM_ROOT/qemu_frontend/qemu/cosim-pci.c" \
         "$COSIM_ROOT/qemu_frontend/include/cosim_frontend.h" \
-        "${BASH_SOURCE[0]}"
+        "$_COSIM_QEMU_SH"
 }
 
 _cosim_hash_files() {
@@ -130,9 +132,12 @@ _cosim_hash_files() {
 # Prints the version (without epoch) that `apt-get source qemu` would fetch,
 # e.g. 7.2+dfsg-7+deb12u18. Uses only the local package index.
 _cosim_qemu_source_version() {
-    local uris
+    local uris v
     uris=$(apt-get source --print-uris -qq "$COSIM_QEMU_SOURCE_PACKAGE" 2>/dev/null) || return 1
-    sed -nE "s/^'[^']*' ${COSIM_QEMU_SOURCE_PACKAGE}_([^ ]+)\\.dsc .*/\\1/p" <<<"$uris" | head -n1 | grep .
+    v=$(sed -nE "s/^'[^']*' ${COSIM_QEMU_SOURCE_PACKAGE}_([^ ]+)\\.dsc .*/\\1/p" <<<"$uris")
+    v=${v%%$'\n'*}
+    [[ -n $v ]] || return 1
+    echo "$v"
 }
 
 # The source version, enabling deb-src and updating the index once if needed.
@@ -141,9 +146,11 @@ _cosim_qemu_resolve_version() {
     if v=$(_cosim_qemu_source_version); then
         echo "$v"; return 0
     fi
+    [[ $EUID -eq 0 ]] ||
+        die "apt has no source package index for '$COSIM_QEMU_SOURCE_PACKAGE': as root, enable deb-src in $COSIM_APT_SOURCES and run apt-get update"
     cosim_enable_deb_src && log_step "enabled deb-src in the apt sources"
     log_step "apt-get update (source package index)"
-    apt-get update -qq >&2 || die "apt-get update failed"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >&2 || die "apt-get update failed"
     v=$(_cosim_qemu_source_version) ||
         die "apt-get source cannot find '$COSIM_QEMU_SOURCE_PACKAGE' (is deb-src enabled in $COSIM_APT_SOURCES?)"
     echo "$v"
@@ -168,12 +175,24 @@ EOF
         sed -i "/files('edu.c')/a softmmu_ss.add(when: 'CONFIG_COSIM_PCI', if_true: files('cosim-pci.c'))" \
             "$tree/hw/misc/meson.build"
     fi
-    # 2. The dfsg tarball lacks the edk2 blobs that pc-bios/meson.build unpacks;
-    #    skip that block (build-notes.md). Firmware comes from Debian packages.
-    if ! grep -q 'if false and unpack_edk2_blobs' "$tree/pc-bios/meson.build"; then
+    # 2. The dfsg tarball lacks the edk2 blobs that pc-bios/meson.build
+    #    unpacks (build-notes.md). Debian's skip-meson-pc-bios.diff already
+    #    stops meson from entering pc-bios/; should a source package not carry
+    #    that patch, skip the edk2 block instead. Firmware comes from Debian's
+    #    packages either way.
+    if grep -q "^subdir('pc-bios')" "$tree/meson.build" &&
+       ! grep -q 'if false and unpack_edk2_blobs' "$tree/pc-bios/meson.build"; then
         grep -q '^if unpack_edk2_blobs' "$tree/pc-bios/meson.build" || die "pc-bios/meson.build: anchor unpack_edk2_blobs not found"
         sed -i 's/^if unpack_edk2_blobs/if false and unpack_edk2_blobs/' "$tree/pc-bios/meson.build"
     fi
+}
+
+# What the prepared tree depends on besides the version: the edits and the
+# configure line (not the rest of this file, so editing a log line does not
+# cost a full rebuild).
+_cosim_qemu_recipe_hash() {
+    { declare -f _cosim_qemu_edit_tree; printf '%s\n' "${COSIM_QEMU_CONFIGURE_ARGS[@]}"; } |
+        sha256sum | cut -c1-12
 }
 
 # Copies our sources into the tree, touching only files whose content changed
@@ -190,16 +209,17 @@ cosim_build_qemu() {
     local root="$COSIM_CACHE/qemu" version hash key dir log
     mkdir -p "$root" || die "cannot create $root"
 
-    # Serialise builds sharing the cache; fd 9 stays open for the function.
-    exec 9>"$root/.lock"
-    if ! flock -n 9; then
+    # Serialise builds sharing the cache; the lock is held until we return.
+    exec {_cosim_qemu_lock_fd}>"$root/.lock" || die "cannot open $root/.lock"
+    if ! flock -n "$_cosim_qemu_lock_fd"; then
         log_step "waiting for another QEMU build ($root/.lock)"
-        flock 9 || die "cannot lock $root/.lock"
+        flock "$_cosim_qemu_lock_fd" || die "cannot lock $root/.lock"
     fi
 
     version=$(_cosim_qemu_resolve_version) || die "cannot resolve the QEMU source version"
-    mapfile -t _inputs < <(_cosim_qemu_inputs)
-    hash=$(_cosim_hash_files "${_inputs[@]}") || die "cannot hash our QEMU inputs"
+    local inputs
+    mapfile -t inputs < <(_cosim_qemu_inputs)
+    hash=$(_cosim_hash_files "${inputs[@]}") || die "cannot hash our QEMU inputs"
     key="$version-$hash"
     dir="$root/$key"
     COSIM_QEMU_VERSION=$version
@@ -208,7 +228,7 @@ cosim_build_qemu() {
     if [[ -x $dir/bin/qemu-system-x86_64 ]]; then
         COSIM_QEMU_BIN="$dir/bin/qemu-system-x86_64"
         log_step "QEMU $key is cached"
-        flock -u 9; exec 9>&-
+        _cosim_qemu_unlock
         return 0
     fi
 
@@ -225,30 +245,36 @@ cosim_build_qemu() {
     local dsc="$src/${COSIM_QEMU_SOURCE_PACKAGE}_$version.dsc"
     if [[ ! -f $dsc ]]; then
         log_step "fetching Debian source package $COSIM_QEMU_SOURCE_PACKAGE $version"
-        mkdir -p "$src.tmp"
-        (cd "$src.tmp" && apt-get source --download-only -q "$COSIM_QEMU_SOURCE_PACKAGE=1:$version" ||
-            apt-get source --download-only -q "$COSIM_QEMU_SOURCE_PACKAGE=$version") >>"$log" 2>&1 ||
+        rm -rf "$src.tmp" && mkdir -p "$src.tmp"
+        # Let apt download as its unprivileged _apt user, as it prefers.
+        [[ $EUID -eq 0 ]] && id _apt >/dev/null 2>&1 && chown _apt "$src.tmp"
+        # Same index as _cosim_qemu_source_version, so the same candidate.
+        (cd "$src.tmp" && apt-get source --download-only -q "$COSIM_QEMU_SOURCE_PACKAGE") >>"$log" 2>&1 ||
             _cosim_qemu_fail "$log" "apt-get source $COSIM_QEMU_SOURCE_PACKAGE failed"
+        [[ -f $src.tmp/${dsc##*/} ]] ||
+            _cosim_qemu_fail "$log" "apt-get source did not fetch ${dsc##*/} (did the index change meanwhile?)"
         rm -rf "$src" && mv "$src.tmp" "$src"
     fi
 
     # Unpack with dpkg-source, which applies debian/patches as Debian's own
     # build does: our QEMU is Debian's QEMU (security fixes included) + one
-    # device. The tree is reused across shim changes; a new version or a new
-    # recipe (this file) starts from a fresh unpack.
+    # device. The tree is reused across shim changes; a new version, tree edit
+    # or configure line starts from a fresh unpack.
     local tree="$root/work/$version" recipe
-    recipe=$(_cosim_hash_files "${BASH_SOURCE[0]}")
+    recipe=$(_cosim_qemu_recipe_hash)
     if [[ ! -f $tree/.cosim-recipe || $(<"$tree/.cosim-recipe") != "$recipe" ]]; then
         log_step "unpacking and patching QEMU $version"
         rm -rf "$tree"
         mkdir -p "$root/work"
         dpkg-source --no-check -x "$dsc" "$tree" >>"$log" 2>&1 ||
             _cosim_qemu_fail "$log" "dpkg-source -x $dsc failed"
+        rm -f "$root/work/"*.orig.tar.* # dpkg-source's copy; src/ has the original
         _cosim_qemu_edit_tree "$tree"
         _cosim_qemu_copy_device "$tree"
         log_step "configuring (x86_64-softmmu, minimal)"
         mkdir -p "$tree/build"
-        (cd "$tree/build" && ../configure "${COSIM_QEMU_CONFIGURE_ARGS[@]}") >>"$log" 2>&1 ||
+        (cd "$tree/build" &&
+            ../configure "${COSIM_QEMU_CONFIGURE_ARGS[@]}" "--with-pkgversion=Debian $version, cosim") >>"$log" 2>&1 ||
             _cosim_qemu_fail "$log" "QEMU configure failed"
         echo "$recipe" >"$tree/.cosim-recipe"
     else
@@ -256,7 +282,16 @@ cosim_build_qemu() {
     fi
 
     local jobs
-    jobs=$(nproc 2>/dev/null || echo 2)
+    jobs=${COSIM_JOBS:-$(nproc 2>/dev/null || echo 2)}
+    # Our file first: a mistake in it shows in seconds, not after minutes of
+    # QEMU, and a missing object means the Kconfig/meson edit did not take.
+    local obj
+    # (awk reads to the end: an early exit would SIGPIPE ninja under pipefail)
+    obj=$(ninja -C "$tree/build" -t targets all 2>/dev/null | awk -F: '$1 ~ /cosim-pci\.c\.o$/ && !n++ { print $1 }')
+    [[ -n $obj ]] || _cosim_qemu_fail "$log" "cosim-pci.c is not part of the QEMU build (CONFIG_COSIM_PCI off?)"
+    log_step "compiling cosim-pci.c"
+    ninja -C "$tree/build" -j "$jobs" "$obj" </dev/null >>"$log" 2>&1 ||
+        _cosim_qemu_fail "$log" "cosim-pci.c does not compile"
     log_step "building qemu-system-x86_64 with $jobs jobs (log: $log)"
     ninja -C "$tree/build" -j "$jobs" qemu-system-x86_64 </dev/null >>"$log" 2>&1 ||
         _cosim_qemu_fail "$log" "QEMU build failed"
@@ -268,7 +303,7 @@ cosim_build_qemu() {
     {
         echo "source-package: $COSIM_QEMU_SOURCE_PACKAGE $version"
         echo "inputs-hash: $hash"
-        printf 'input: %s\n' "${_inputs[@]}"
+        printf 'input: %s\n' "${inputs[@]}"
         echo "configure: ${COSIM_QEMU_CONFIGURE_ARGS[*]}"
         echo "built: $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((SECONDS - t0)) s"
     } >"$dir.tmp/info"
@@ -278,7 +313,14 @@ cosim_build_qemu() {
 
     COSIM_QEMU_BIN="$dir/bin/qemu-system-x86_64"
     log_step "QEMU $key built in $((SECONDS - t0)) s"
-    flock -u 9; exec 9>&-
+    _cosim_qemu_unlock
+}
+
+_cosim_qemu_unlock() {
+    if [[ -n ${_cosim_qemu_lock_fd:-} ]]; then
+        exec {_cosim_qemu_lock_fd}>&-
+        unset _cosim_qemu_lock_fd
+    fi
 }
 
 _cosim_qemu_fail() {
@@ -288,16 +330,19 @@ _cosim_qemu_fail() {
         tail -n 30 "$log"
         echo "---- full log: $log ----"
     } >&2
-    flock -u 9 2>/dev/null; exec 9>&-
+    _cosim_qemu_unlock
     die "$msg (log: $log)"
 }
 
-# Keeps the three most recent builds: each shim edit makes a new ~100 MB one.
+# Keeps the newest builds (this one and two more): each shim edit makes a new
+# one of ~60 MB. Never returns non-zero: callers run under set -e.
 _cosim_qemu_prune() {
     local root=$1 keep=$2 d n=0
     while IFS= read -r d; do
-        [[ $d == "$root/$keep" ]] && continue
+        d=${d%/}
+        [[ $d == "$root/$keep" || $d == *.tmp ]] && continue
         n=$((n + 1))
-        ((n >= 3)) && rm -rf "$d"
-    done < <(ls -1dt "$root"/*-*/ 2>/dev/null | sed 's:/$::' | grep -v -e '/src$' -e '/work$')
+        if ((n > 2)); then rm -rf "$d"; fi
+    done < <(ls -1dt "$root"/*-*/ 2>/dev/null)
+    return 0
 }
