@@ -33,6 +33,17 @@ std::string monitor_address() {
   return "inproc://cosim-monitor-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
 }
 
+// zmq::poll that treats a signal (EINTR) as "nothing ready": a host stopping
+// on SIGTERM must leave its loop normally, not through an exception.
+int poll_items(zmq::pollitem_t* items, int n, std::chrono::milliseconds timeout) {
+  try {
+    return zmq::poll(items, static_cast<size_t>(n), timeout);
+  } catch (const zmq::error_t& e) {
+    if (e.num() == EINTR) return 0;
+    throw BridgeError(ErrorCode::kInternal, std::string("zmq_poll failed: ") + e.what());
+  }
+}
+
 bool is_inproc(const std::string& endpoint) { return endpoint.rfind("inproc://", 0) == 0; }
 
 void check_endpoint(const std::string& endpoint, bool binding) {
@@ -122,7 +133,7 @@ class MonitoredSocket {
       items[1].socket = monitor_->handle();
       n = 2;
     }
-    zmq::poll(items, n, timeout);
+    poll_items(items, n, timeout);
     if (n == 2 && (items[1].revents & ZMQ_POLLIN)) pump_monitor();
     return items[0].revents & ZMQ_POLLIN;
   }
@@ -158,7 +169,7 @@ class ZmqClient final : public Transport {
           throw BridgeError(ErrorCode::kTimeout, "no host listening at '" + endpoint + "' (waited " +
                                                      std::to_string(options.connect_timeout.count()) + " ms)");
         zmq::pollitem_t item{s_.monitor_->handle(), 0, ZMQ_POLLIN, 0};
-        zmq::poll(&item, 1, left);
+        poll_items(&item, 1, left);
         s_.pump_monitor();
       }
     }
