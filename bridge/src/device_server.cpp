@@ -271,6 +271,10 @@ struct DeviceServer::Impl final : HostPort {
       while (result && !ending) {
         if (stop_requested.exchange(false)) {
           ep.send(*transport, proto::Goodbye{"host stopping"});
+          // Sockets close without lingering: give the goodbye a moment to
+          // leave before the process exits (until the peer hangs up, at most 100 ms).
+          const auto until = steady_clock::now() + milliseconds(100);
+          while (steady_clock::now() < until && !transport->peer_lost()) (void)transport->recv(milliseconds(20));
           break;
         }
         proto::Message m;
