@@ -25,6 +25,7 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "qom/object.h"
+#include "sysemu/sysemu.h"
 
 #include <dlfcn.h>
 
@@ -61,6 +62,7 @@ struct CosimPCIState {
     cosim_fe_host_ops host;
     cosim_fe_device_info info;
     QEMUBH *poll_bh;
+    Notifier exit_notifier; /* QEMU exits without unrealizing devices */
     int poll_fd;
     bool host_lost;
 
@@ -597,11 +599,33 @@ static bool cosim_init_interrupts(CosimPCIState *s, Error **errp)
     return true;
 }
 
+/*
+ * QEMU is exiting (guest poweroff, quit): close the session so the host hears
+ * an orderly goodbye rather than a vanished peer.
+ */
+static void cosim_on_exit(Notifier *n, void *data)
+{
+    CosimPCIState *s = container_of(n, CosimPCIState, exit_notifier);
+
+    if (s->poll_fd >= 0) {
+        qemu_set_fd_handler(s->poll_fd, NULL, NULL, NULL);
+        s->poll_fd = -1;
+    }
+    if (s->fe) {
+        s->api->close(s->fe);
+        s->fe = NULL;
+    }
+}
+
 /* Undoes realize, from any point it reached; also the unrealize path. */
 static void cosim_teardown(CosimPCIState *s)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
 
+    if (s->exit_notifier.notify) {
+        qemu_remove_exit_notifier(&s->exit_notifier);
+        s->exit_notifier.notify = NULL;
+    }
     if (s->poll_fd >= 0) {
         qemu_set_fd_handler(s->poll_fd, NULL, NULL, NULL);
         s->poll_fd = -1;
@@ -676,6 +700,8 @@ static void cosim_realize(PCIDevice *pdev, Error **errp)
         s->poll_fd = fd;
         qemu_set_fd_handler(fd, cosim_fd_readable, NULL, s);
     }
+    s->exit_notifier.notify = cosim_on_exit;
+    qemu_add_exit_notifier(&s->exit_notifier);
     if (s->debug) {
         info_report("%s: runs %s", s->name, s->api->summary(s->fe));
     }
