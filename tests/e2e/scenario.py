@@ -13,7 +13,7 @@ COSIM_GUEST_INITRD, COSIM_FRONTEND_LIB, COSIM_HOST_BIN, COSIM_ROOT.
 import argparse
 import json
 import os
-import re
+import select
 import signal
 import socket
 import subprocess
@@ -108,20 +108,35 @@ class Qemu:
                     raise Failure("QMP socket never appeared")
                 time.sleep(0.1)
         self.sock = s
-        self.rfile = s.makefile("r")
-        json.loads(self.rfile.readline())  # greeting
+        self.buf = b""
+        self.events = []
+        self._read_json(10)  # greeting
         self.qmp("qmp_capabilities")
+
+    def _read_json(self, timeout):
+        """One JSON object from QMP, or None when `timeout` seconds pass first."""
+        deadline = time.time() + timeout
+        while b"\n" not in self.buf:
+            left = deadline - time.time()
+            if left <= 0 or not select.select([self.sock], [], [], left)[0]:
+                return None
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise Failure("QEMU closed the QMP connection")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
 
     def qmp(self, cmd, **args):
         self.sock.sendall((json.dumps({"execute": cmd, "arguments": args}) + "\n").encode())
         while True:
-            r = json.loads(self.rfile.readline())
+            r = self._read_json(60)
+            if r is None:
+                raise Failure(f"no QMP answer to {cmd} within 60 s")
             if "event" in r:
                 self.events.append(r)
                 continue
             return r
-
-    events = []
 
     def wait_event(self, name, timeout):
         deadline = time.time() + timeout
@@ -130,19 +145,12 @@ class Qemu:
                 if e["event"] == name:
                     self.events.remove(e)
                     return e
-            if time.time() > deadline:
+            left = deadline - time.time()
+            if left <= 0:
                 raise Failure(f"no QMP event {name} within {timeout} s")
-            self.sock.settimeout(max(0.1, deadline - time.time()))
-            try:
-                line = self.rfile.readline()
-            except (socket.timeout, TimeoutError):
-                continue
-            finally:
-                self.sock.settimeout(None)
-            if line:
-                r = json.loads(line)
-                if "event" in r:
-                    self.events.append(r)
+            r = self._read_json(left)
+            if r is not None and "event" in r:
+                self.events.append(r)
 
     def new_console_lines(self):
         with open(self.console, "rb") as f:
