@@ -645,6 +645,16 @@ static void cosim_teardown(CosimPCIState *s)
                     &s->bar[s->info.msix_pba_bar]);
     }
     msi_uninit(pdev);
+    /*
+     * A subregion holds a reference on its owner (this device): without
+     * removing it the device is never finalized, so DEVICE_DELETED is never
+     * sent and a hot-unplug never completes for management tools.
+     */
+    for (int i = 0; i < COSIM_NUM_BARS; i++) {
+        if (memory_region_is_mapped(&s->fwd[i])) {
+            memory_region_del_subregion(&s->bar[i], &s->fwd[i]);
+        }
+    }
     if (s->dl) {
         dlclose(s->dl); /* a no-op unload thanks to RTLD_NODELETE */
         s->dl = NULL;
