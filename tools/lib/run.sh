@@ -213,4 +213,44 @@ cosim_bench() {
     [[ -x $bench ]] || die "bench: $bench is not built"
     log_step "transport benchmark (ratios against a bare Unix socket and memcpy, measured in the same run)"
     "$bench" "$@"
+    cosim_bench_guest
+}
+
+# The guest-side benchmark: one QEMU with QEMU's own edu device (baseline), a
+# cosim-pci running the model in-process and one served by cosim-host over
+# ipc; the guest times 4-byte BAR reads of each from user space.
+cosim_bench_guest() {
+    local dir sockdir host_pid rc=0
+    dir=$COSIM_ROOT/build/runs/bench-$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$dir"
+    sockdir=$(mktemp -d /tmp/cosim-bench.XXXXXX)
+    "$COSIM_HOST_BIN" --model native:epf-test --param msix=64 --endpoint "ipc://$sockdir/h.sock" >"$dir/host.log" 2>&1 &
+    host_pid=$!
+    local -a args
+    mapfile -t args < <(COSIM_GUEST_SMP=1 cosim_guest_qemu_args pc bench)
+    log_step "guest benchmark: edu vs cosim-pci in-process vs cosim-pci over ipc (logs: $dir)"
+    COSIM_FRONTEND_LIB=$COSIM_FRONTEND_LIB timeout 600 "$COSIM_QEMU_BIN" -accel tcg $(cosim_qemu_firmware_args) \
+        "${args[@]}" -serial "file:$dir/console.log" -monitor none \
+        -device edu,addr=3 \
+        -device cosim-pci,addr=4,model=epf-test,params=msix=64 \
+        -device "cosim-pci,addr=5,endpoint=ipc://$sockdir/h.sock,fallback=none" >"$dir/qemu.log" 2>&1 || rc=$?
+    kill "$host_pid" 2>/dev/null; wait "$host_pid" 2>/dev/null || true
+    rm -rf "$sockdir"
+    ((rc == 0)) || { tail -5 "$dir/qemu.log" >&2; die "guest benchmark: QEMU failed ($rc); logs in $dir"; }
+    awk '
+        { i = index($0, "COSIM-BENCH"); if (!i) next; $0 = substr($0, i) }
+        {
+            for (k = 2; k <= NF; k++) { split($k, kv, "="); f[kv[1]] = kv[2] }
+            bdf = f["bdf"]; ns[bdf] = f["ns_per_read"]; dev[bdf] = f["dev"]
+            if (f["dev"] == "1234:11e8") base = f["ns_per_read"]
+        }
+        END {
+            if (base == "") { print "no edu baseline measured"; exit 1 }
+            # Slot 4 runs the model in QEMU, slot 5 reaches the host over ipc.
+            for (b in ns) {
+                what = dev[b] == "1234:11e8" ? "edu (QEMU built-in, baseline)" : \
+                       (b ~ /:04\.0$/ ? "cosim-pci, model in-process" : "cosim-pci, host over ipc")
+                printf "  %-34s %10.0f ns per 4-byte BAR read  %8.1fx edu\n", what, ns[b], ns[b] / base
+            }
+        }' "$dir/console.log" | sort -k1,1
 }
