@@ -87,7 +87,7 @@ Status check_config(const EpfTestConfig& c) {
   return {};
 }
 
-Result<EpfTestConfig> parse_epf_test_params(const std::map<std::string, std::string>& params) {
+Result<EpfTestConfig> parse_epf_test_params(const std::map<std::string, std::string>& params, const char* more_keys) {
   EpfTestConfig c;
   bool subsystem_vendor_given = false;
   bool subsystem_given = false;
@@ -150,7 +150,8 @@ Result<EpfTestConfig> parse_epf_test_params(const std::map<std::string, std::str
       c.write_seed = *r;
     } else {
       return Status(ErrorCode::kConfig,
-                    "epf-test has no option '" + key + "' (given '" + value + "'); options are " + kKeys);
+                    "epf-test has no option '" + key + "' (given '" + value + "'); options are " + kKeys +
+                        (more_keys ? std::string(", ") + more_keys : std::string()));
     }
     if (!s) return s;
   }

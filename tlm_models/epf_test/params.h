@@ -50,8 +50,10 @@ Status check_config(const EpfTestConfig& config);
 // Numbers are decimal or 0x-hex; BAR sizes may end in k/K (KiB) or m/M (MiB).
 // subsystem_vendor / subsystem default to the (possibly overridden) vendor / device.
 // Unknown key or bad value -> ErrorCode::kConfig naming the key, the value and
-// what is allowed.
-Result<EpfTestConfig> parse_epf_test_params(const std::map<std::string, std::string>& params);
+// what is allowed; `more_keys` lists the keys an implementation takes before
+// these (e.g. the TLM model's timing), for that message.
+Result<EpfTestConfig> parse_epf_test_params(const std::map<std::string, std::string>& params,
+                                            const char* more_keys = nullptr);
 
 // Placement of the MSI-X structures in BAR0: after the configured BAR0 bytes,
 // the table at a 4 KiB boundary, the PBA right after it; BAR0 rounded up to a

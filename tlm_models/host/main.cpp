@@ -1,5 +1,7 @@
 // cosim-host: serves one device model to a QEMU frontend at an endpoint.
 //   cosim-host --model native:epf-test --endpoint ipc:///tmp/cosim.sock [--param k=v]...
+// Models: native (plain C++), tlm (SystemC/TLM-2.0, run by the adapter in
+// tlm_models/sc) and plug-ins (shared objects, tlm_models/plugin).
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +12,8 @@
 
 #include "cosim/bridge/session.h"
 #include "cosim/bridge/transport.h"
+#include "cosim/model_params.h"
+#include "cosim/sc/tlm_device.h"
 #include "model_registry.h"
 
 namespace {
@@ -38,8 +42,12 @@ void log_line(cosim::LogLevel level, const std::string& text) {
 void usage(FILE* out) {
   std::fprintf(out,
                "usage: cosim-host --model KIND:NAME --endpoint URL [options]\n"
-               "  --model SPEC          model to serve, e.g. native:epf-test\n"
+               "  --model SPEC          model to serve: native:epf-test, tlm:epf-test,\n"
+               "                        plugin:NAME[#MODEL] (libcosim-NAME.so on $COSIM_PLUGIN_PATH or\n"
+               "                        <prefix>/lib/cosim/plugins) or plugin:/path/to/lib.so[#MODEL]\n"
                "  --param KEY=VALUE     model parameter (repeatable), e.g. bar5=64k\n"
+               "  --quantum DURATION    TLM models: the global quantum (temporal decoupling), e.g. 1us,\n"
+               "                        500ns (default 1us; --param quantum= overrides it per model)\n"
                "  --endpoint URL        ipc:///path, tcp://127.0.0.1:PORT or inproc://name\n"
                "  --once                serve one session, then exit with its status\n"
                "  --name NAME           name announced in the handshake (default cosim-host)\n"
@@ -55,6 +63,8 @@ int main(int argc, char** argv) {
   bool once = false;
   long heartbeat_ms = 5000;
   cosim::register_native_models();
+  cosim::register_tlm_models();
+  cosim::register_plugin_models();
 
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -68,7 +78,15 @@ int main(int argc, char** argv) {
     if (arg == "--model") model = value("--model");
     else if (arg == "--endpoint") endpoint = value("--endpoint");
     else if (arg == "--param") params += value("--param") + ";";
-    else if (arg == "--once") once = true;
+    else if (arg == "--quantum") {
+      const std::string q = value("--quantum");
+      auto ps = cosim::parse_duration_ps(q);
+      if (!ps) {
+        std::fprintf(stderr, "cosim-host: --quantum '%s': must be a duration such as 1us, 500ns or 0ns\n", q.c_str());
+        return 2;
+      }
+      cosim::sc::set_default_quantum_ps(*ps);
+    } else if (arg == "--once") once = true;
     else if (arg == "--name") name = value("--name");
     else if (arg == "--heartbeat-timeout") heartbeat_ms = std::strtol(value("--heartbeat-timeout").c_str(), nullptr, 0);
     else if (arg == "--verbose") g_verbosity = static_cast<int>(cosim::LogLevel::kDebug);

@@ -47,21 +47,27 @@ void ModelRegistry::add(const std::string& kind, const std::string& name, std::s
   entries_[kind + ":" + name] = Entry{std::move(summary), std::move(f)};
 }
 
+void ModelRegistry::add_kind(const std::string& kind, std::string usage, std::string summary, KindFactory f) {
+  kinds_[kind] = Kind{std::move(usage), std::move(summary), std::move(f)};
+}
+
 Result<std::unique_ptr<Device>> ModelRegistry::create(const ModelSpec& spec, const LogSink& log) const {
-  auto it = entries_.find(spec.to_string());
-  if (it == entries_.end()) {
-    std::string known;
-    for (const auto& [key, entry] : entries_) known += (known.empty() ? "" : ", ") + key;
-    return Status{ErrorCode::kConfig, "unknown model '" + spec.to_string() + "' (known: " + known + ")"};
-  }
-  auto device = it->second.factory(spec.params, log);
-  if (!device) return Status{device.status().code(), spec.to_string() + ": " + device.status().message()};
-  return device;
+  auto made = [&](Result<std::unique_ptr<Device>> device) -> Result<std::unique_ptr<Device>> {
+    if (!device) return Status{device.status().code(), spec.to_string() + ": " + device.status().message()};
+    return device;
+  };
+  if (auto it = entries_.find(spec.to_string()); it != entries_.end()) return made(it->second.factory(spec.params, log));
+  if (auto k = kinds_.find(spec.kind); k != kinds_.end()) return made(k->second.factory(spec.name, spec.params, log));
+  std::string known;
+  for (const auto& [key, entry] : entries_) known += (known.empty() ? "" : ", ") + key;
+  for (const auto& [kind, entry] : kinds_) known += (known.empty() ? "" : ", ") + kind + ":" + entry.usage;
+  return Status{ErrorCode::kConfig, "unknown model '" + spec.to_string() + "' (known: " + known + ")"};
 }
 
 std::vector<std::string> ModelRegistry::list() const {
   std::vector<std::string> out;
   for (const auto& [key, entry] : entries_) out.push_back(key + "  " + entry.summary);
+  for (const auto& [kind, entry] : kinds_) out.push_back(kind + ":" + entry.usage + "  " + entry.summary);
   return out;
 }
 

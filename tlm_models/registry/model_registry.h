@@ -1,6 +1,8 @@
 // Model specs ("native:epf-test", "epf-test") and the registry that turns one
-// into a Device. Each backend (native now; TLM, RTL, plug-ins later) registers
-// its factories; the frontend library registers only the native ones.
+// into a Device. Each backend registers its factories: the native models
+// (register_native_models, everywhere), the TLM models (register_tlm_models,
+// SystemC: cosim-host only) and plug-ins (a whole kind, "plugin:<name>"). The
+// frontend library registers only the native ones, so QEMU never loads SystemC.
 #pragma once
 
 #include <functional>
@@ -12,10 +14,9 @@
 #include "cosim/bridge/device.h"
 #include "cosim/bridge/session.h"
 #include "cosim/bridge/status.h"
+#include "cosim/model_params.h"
 
 namespace cosim {
-
-using ModelParams = std::map<std::string, std::string>;
 
 struct ModelSpec {
   std::string kind;  // "native", "tlm", "rtl", "plugin"
@@ -30,11 +31,18 @@ Result<ModelSpec> parse_model_spec(const std::string& spec, const std::string& p
 Result<ModelParams> parse_model_params(const std::string& params);
 
 using ModelFactory = std::function<Result<std::unique_ptr<Device>>(const ModelParams&, const LogSink&)>;
+// Makes the model `name` of a whole kind (e.g. the plug-in a name or path
+// designates), where the names are not known in advance.
+using KindFactory =
+    std::function<Result<std::unique_ptr<Device>>(const std::string& name, const ModelParams&, const LogSink&)>;
 
 class ModelRegistry {
  public:
   static ModelRegistry& instance();
   void add(const std::string& kind, const std::string& name, std::string summary, ModelFactory factory);
+  // Serves every "kind:<name>" without an entry of its own; `usage` shows the
+  // name's form (e.g. "<name or path>").
+  void add_kind(const std::string& kind, std::string usage, std::string summary, KindFactory factory);
   // kConfig error naming the model and listing the known ones if unknown.
   Result<std::unique_ptr<Device>> create(const ModelSpec& spec, const LogSink& log) const;
   // "kind:name  summary" lines.
@@ -45,10 +53,20 @@ class ModelRegistry {
     std::string summary;
     ModelFactory factory;
   };
+  struct Kind {
+    std::string usage;
+    std::string summary;
+    KindFactory factory;
+  };
   std::map<std::string, Entry> entries_;  // key "kind:name"
+  std::map<std::string, Kind> kinds_;     // key "kind"
 };
 
 // Registers the native (in-process C++) models. Idempotent.
 void register_native_models();
+// Registers the TLM models ("tlm:epf-test"); links SystemC (cosim_tlm_models). Idempotent.
+void register_tlm_models();
+// Registers the "plugin" kind (cosim_plugin_loader). Idempotent.
+void register_plugin_models();
 
 }  // namespace cosim

@@ -3,38 +3,11 @@
 #include "native/epf_test_native.h"
 
 #include <algorithm>
-#include <bit>
 #include <cinttypes>
 #include <cstdarg>
 #include <cstdio>
-#include <cstring>
 
 namespace cosim::epf_test {
-namespace {
-
-const char* irq_name(uint32_t type) {
-  switch (type) {
-    case kIrqIntx: return "INTx";
-    case kIrqMsi: return "MSI";
-    case kIrqMsix: return "MSI-X";
-    default: return "?";
-  }
-}
-
-// Stream state of the WRITE pattern: a different, unrelated xorshift64* stream
-// for every (seed, command number) pair, so two WRITEs never send the same data.
-uint64_t pattern_state(uint64_t seed, uint64_t count) {
-  auto mix = [](uint64_t z) {  // splitmix64 finalizer
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  };
-  const uint64_t s = mix(seed ^ mix(count + 0x9E3779B97F4A7C15ull));
-  return s != 0 ? s : 0x9E3779B97F4A7C15ull;  // xorshift must not start at 0
-}
-
-}  // namespace
-
 NativeEpfTest::NativeEpfTest(const EpfTestConfig& config, LogFn log)
     : config_(config), desc_(describe(config)), log_(std::move(log)), bounce_(kDmaChunk) {
   for (unsigned i = 0; i < kNumBars; ++i) bar_mem_[i].assign(desc_.bars[i].size, 0);
@@ -76,9 +49,7 @@ Status NativeEpfTest::bar_read(unsigned bar, uint64_t offset, unsigned size, uin
     // register and the memory after the block.
     for (unsigned i = 0; i < size; ++i) {
       const uint64_t o = offset + i;
-      const uint8_t byte = o < kRegBlockBytes
-                               ? static_cast<uint8_t>(read_reg(static_cast<uint32_t>(o & ~3ull)) >> (8 * (o & 3)))
-                               : mem[o];
+      const uint8_t byte = o < kRegBlockBytes ? regs_.byte(static_cast<uint32_t>(o)) : mem[o];
       value |= uint64_t{byte} << (8 * i);
     }
     return {};
@@ -93,24 +64,10 @@ Status NativeEpfTest::bar_write(unsigned bar, uint64_t offset, unsigned size, ui
   if (bar == 0 && offset < kRegBlockBytes) {
     // One write_reg() per register touched, in address order (as a bus would
     // split the access), each with the mask of the bytes it carries.
-    unsigned i = 0;
-    while (i < size) {
-      const uint64_t o = offset + i;
-      if (o >= kRegBlockBytes) {
-        mem[o] = static_cast<uint8_t>(value >> (8 * i));
-        ++i;
-        continue;
-      }
-      const uint32_t reg = static_cast<uint32_t>(o & ~3ull);
-      uint32_t bytes = 0;
-      uint32_t mask = 0;
-      for (; i < size && ((offset + i) & ~3ull) == reg; ++i) {
-        const unsigned shift = 8 * ((offset + i) & 3);
-        bytes |= static_cast<uint32_t>((value >> (8 * i)) & 0xff) << shift;
-        mask |= 0xffu << shift;
-      }
-      write_reg(reg, bytes, mask);
-    }
+    split_bar0_access(
+        offset, size, value, [](unsigned) { return true; },
+        [&](const RegSlice& r) { write_reg(r.reg, r.value, r.mask); },
+        [&](uint64_t o, unsigned i) { mem[o] = static_cast<uint8_t>(value >> (8 * i)); });
     update_intx();
     return {};
   }
@@ -120,50 +77,20 @@ Status NativeEpfTest::bar_write(unsigned bar, uint64_t offset, unsigned size, ui
 
 // ---- Register decode (spec, "Registers") ------------------------------------
 
-uint32_t NativeEpfTest::read_reg(uint32_t offset) const {
-  switch (offset) {
-    case kMagic: return regs_.magic;
-    case kCommand: return regs_.command;
-    case kStatus: return regs_.status;
-    case kSrcAddrLo: return regs_.src_addr_lo;
-    case kSrcAddrHi: return regs_.src_addr_hi;
-    case kDstAddrLo: return regs_.dst_addr_lo;
-    case kDstAddrHi: return regs_.dst_addr_hi;
-    case kSize: return regs_.size;
-    case kChecksum: return regs_.checksum;
-    case kIrqType: return regs_.irq_type;
-    case kIrqNumber: return regs_.irq_number;
-    case kFlags: return regs_.flags;
-    default: return 0;  // not reached: callers pass register offsets only
-  }
-}
-
 void NativeEpfTest::write_reg(uint32_t offset, uint32_t value, uint32_t mask) {
-  auto merge = [&](uint32_t& reg) { reg = (reg & ~mask) | (value & mask); };
+  uint32_t& reg = regs_.at(offset);
+  const uint32_t merged = (reg & ~mask) | (value & mask);
   switch (offset) {
-    case kMagic: merge(regs_.magic); break;
-    case kCommand: {
+    case kCommand:
       // COMMAND reads 0, so a partial write carries only its own bytes.
-      uint32_t command = regs_.command;
-      merge(command);
-      if (command != 0) run_command(command);
+      if (merged != 0) run_command(merged);
       break;
-    }
     case kStatus:
-      merge(regs_.status);
+      reg = merged;
       // The driver's handler acknowledges by writing IRQ_RAISED back as 0.
-      if (!(regs_.status & kStIrqRaised)) irq_from_intx_ = false;
+      if (!(reg & kStIrqRaised)) irq_from_intx_ = false;
       break;
-    case kSrcAddrLo: merge(regs_.src_addr_lo); break;
-    case kSrcAddrHi: merge(regs_.src_addr_hi); break;
-    case kDstAddrLo: merge(regs_.dst_addr_lo); break;
-    case kDstAddrHi: merge(regs_.dst_addr_hi); break;
-    case kSize: merge(regs_.size); break;
-    case kChecksum: merge(regs_.checksum); break;
-    case kIrqType: merge(regs_.irq_type); break;
-    case kIrqNumber: merge(regs_.irq_number); break;
-    case kFlags: merge(regs_.flags); break;
-    default: break;  // not reached: callers pass register offsets only
+    default: reg = merged; break;
   }
 }
 
@@ -179,44 +106,36 @@ void NativeEpfTest::run_command(uint32_t command) {
          regs_.irq_type);
     return;
   }
-  constexpr uint32_t kKnown = kCmdRaiseIntx | kCmdRaiseMsi | kCmdRaiseMsix | kCmdRead | kCmdWrite | kCmdCopy;
-  if ((command & kKnown) == 0) {
+  const DecodedCommand d = decode_command(command);
+  if (!d.op) {
     logf(LogLevel::kError, "COMMAND 0x%x has no command bit (bits 0..5)", command);
     return;
   }
-  if (!std::has_single_bit(command & kKnown))
+  if (d.several)
     logf(LogLevel::kWarning, "COMMAND 0x%x has several command bits: running only the first of "
          "RAISE_INTX, WRITE, READ, COPY, RAISE_MSI, RAISE_MSIX", command);
 
-  // One command per write, in the order Linux's endpoint function tests the
-  // bits; the interrupt commands raise their own kind, whatever IRQ_TYPE says.
-  if (command & kCmdRaiseIntx) {
-    raise_irq(kIrqIntx, 0, "RAISE_INTX");
-  } else if (command & kCmdWrite) {
-    regs_.status |= do_write() ? kStWriteSuccess : kStWriteFail;
-    raise_irq(regs_.irq_type, regs_.irq_number, "WRITE");
-  } else if (command & kCmdRead) {
-    regs_.status |= do_read() ? kStReadSuccess : kStReadFail;
-    raise_irq(regs_.irq_type, regs_.irq_number, "READ");
-  } else if (command & kCmdCopy) {
-    regs_.status |= do_copy() ? kStCopySuccess : kStCopyFail;
-    raise_irq(regs_.irq_type, regs_.irq_number, "COPY");
-  } else if (command & kCmdRaiseMsi) {
-    raise_irq(kIrqMsi, regs_.irq_number, "RAISE_MSI");
-  } else {
-    raise_irq(kIrqMsix, regs_.irq_number, "RAISE_MSIX");
+  switch (*d.op) {
+    case Op::kWrite: regs_.status |= result_bit(*d.op, do_write()); break;
+    case Op::kRead: regs_.status |= result_bit(*d.op, do_read()); break;
+    case Op::kCopy: regs_.status |= result_bit(*d.op, do_copy()); break;
+    case Op::kRaiseIntx:
+    case Op::kRaiseMsi:
+    case Op::kRaiseMsix: break;
   }
+  const IrqRequest irq = completion_irq(*d.op, regs_);
+  raise_irq(irq.type, irq.number, op_name(*d.op));
 }
 
-bool NativeEpfTest::transfer_size_ok(const char* what) const {
-  if (regs_.size != 0 && regs_.size <= kMaxTransfer) return true;
+bool NativeEpfTest::size_ok(const char* what) const {
+  if (transfer_size_ok(regs_.size)) return true;
   logf(LogLevel::kError, "%s: SIZE %u is not 1..%u", what, regs_.size, kMaxTransfer);
   return false;
 }
 
 // [address, address + SIZE) must not wrap around the 64-bit bus address space.
 bool NativeEpfTest::range_ok(uint64_t address, const char* what, const char* which) const {
-  if (address <= UINT64_MAX - (regs_.size - 1)) return true;
+  if (range_fits(address, regs_.size)) return true;
   logf(LogLevel::kError, "%s: %s 0x%" PRIx64 " + SIZE %u wraps past the end of the address space", what, which,
        address, regs_.size);
   return false;
@@ -242,7 +161,7 @@ bool NativeEpfTest::store(uint64_t address, uint32_t n, const char* what) {
 
 // READ: the device reads SRC and checks the CRC the driver put in CHECKSUM.
 bool NativeEpfTest::do_read() {
-  if (!transfer_size_ok("READ")) return false;
+  if (!size_ok("READ")) return false;
   const uint64_t src = regs_.src_addr();
   if (!range_ok(src, "READ", "SRC")) {
     regs_.status |= kStSrcAddrInvalid;
@@ -265,34 +184,22 @@ bool NativeEpfTest::do_read() {
   return true;
 }
 
-// The next n bytes of the WRITE pattern into the bounce buffer.
-void NativeEpfTest::fill_pattern(uint64_t& state, uint32_t n) {
-  for (uint32_t pos = 0; pos < n; pos += 8) {
-    state ^= state >> 12;  // xorshift64*
-    state ^= state << 25;
-    state ^= state >> 27;
-    uint64_t word = state * 0x2545F4914F6CDD1Dull;
-    if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
-    std::memcpy(bounce_.data() + pos, &word, std::min<uint32_t>(8, n - pos));
-  }
-}
-
 // WRITE: the device writes data of its own choosing to DST and publishes its
 // CRC in CHECKSUM (only on success; on failure CHECKSUM keeps its old value).
 bool NativeEpfTest::do_write() {
   const uint64_t number = write_count_++;
-  if (!transfer_size_ok("WRITE")) return false;
+  if (!size_ok("WRITE")) return false;
   const uint64_t dst = regs_.dst_addr();
   if (!range_ok(dst, "WRITE", "DST")) {
     regs_.status |= kStDstAddrInvalid;
     return false;
   }
-  uint64_t state = pattern_state(config_.write_seed, number);
+  WritePattern pattern(config_.write_seed, number);
   uint32_t crc = ~0u;
   // kDmaChunk is a multiple of 8, so the pattern runs on seamlessly across chunks.
   for (uint32_t pos = 0; pos < regs_.size; pos += kDmaChunk) {
     const uint32_t n = std::min(kDmaChunk, regs_.size - pos);
-    fill_pattern(state, n);
+    pattern.fill(std::span<uint8_t>(bounce_.data(), n));
     crc = crc32_le(crc, bounce_.data(), n);
     if (!store(dst + pos, n, "WRITE")) {
       regs_.status |= kStDstAddrInvalid;
@@ -306,7 +213,7 @@ bool NativeEpfTest::do_write() {
 // COPY: SRC to DST through the bounce buffer, chunk by chunk (so overlapping
 // buffers behave as a forward memcpy in 64 KiB steps).
 bool NativeEpfTest::do_copy() {
-  if (!transfer_size_ok("COPY")) return false;
+  if (!size_ok("COPY")) return false;
   const uint64_t src = regs_.src_addr();
   const uint64_t dst = regs_.dst_addr();
   if (!range_ok(src, "COPY", "SRC")) {
@@ -337,29 +244,25 @@ bool NativeEpfTest::do_copy() {
 // is a guest error: nothing is raised and IRQ_RAISED stays clear, so the driver
 // sees its wait time out, as with the Linux endpoint function.
 void NativeEpfTest::raise_irq(uint32_t type, uint32_t number, const char* what) {
-  uint32_t count = 0;
-  switch (type) {
-    case kIrqIntx:
-      if (desc_.intx_pin == 0) {
-        logf(LogLevel::kError, "%s: INTx requested but the device has no INTx pin (intx=0)", what);
-        return;
-      }
-      regs_.status |= kStIrqRaised;
-      irq_from_intx_ = true;  // the level itself is driven by update_intx()
+  if (type == kIrqIntx) {
+    if (desc_.intx_pin == 0) {
+      logf(LogLevel::kError, "%s: INTx requested but the device has no INTx pin (intx=0)", what);
       return;
-    case kIrqMsi: count = desc_.msi_vectors; break;
-    case kIrqMsix: count = desc_.msix_vectors; break;
-    default: return;  // IRQ_TYPE was checked before the command ran
+    }
+    regs_.status |= kStIrqRaised;
+    irq_from_intx_ = true;  // the level itself is driven by update_intx()
+    return;
   }
+  const uint32_t count = vector_count(desc_, type);
   if (number == 0 || number > count) {
-    logf(LogLevel::kError, "%s: %s vector IRQ_NUMBER %u is not 1..%u; no interrupt raised", what, irq_name(type),
+    logf(LogLevel::kError, "%s: %s vector IRQ_NUMBER %u is not 1..%u; no interrupt raised", what, irq_type_name(type),
          number, count);
     return;
   }
   // STATUS first: the handler reads it as soon as the interrupt arrives.
   regs_.status |= kStIrqRaised;
   if (!host_) {
-    logf(LogLevel::kWarning, "%s: %s vector %u lost: no host attached", what, irq_name(type), number);
+    logf(LogLevel::kWarning, "%s: %s vector %u lost: no host attached", what, irq_type_name(type), number);
     return;
   }
   if (type == kIrqMsi)

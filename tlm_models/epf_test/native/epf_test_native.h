@@ -13,6 +13,7 @@
 #include "cosim/bridge/device.h"
 #include "cosim/bridge/log.h"
 #include "cosim/bridge/status.h"
+#include "epf_test_logic.h"
 #include "epf_test_regs.h"
 #include "params.h"
 
@@ -21,29 +22,10 @@ namespace cosim::epf_test {
 // Log sink for guest mistakes and command results.
 using LogFn = LogSink;
 
-// BAR0 register file, one field per register of epf_test_regs.h, in address order.
-struct EpfTestRegs {
-  uint32_t magic = 0;        // kMagic: plain storage
-  uint32_t command = 0;      // kCommand: always 0 -- a command is accepted in its write
-  uint32_t status = 0;       // kStatus: StatusBit; plain storage for the driver's write-back
-  uint32_t src_addr_lo = 0;  // kSrcAddrLo
-  uint32_t src_addr_hi = 0;  // kSrcAddrHi
-  uint32_t dst_addr_lo = 0;  // kDstAddrLo
-  uint32_t dst_addr_hi = 0;  // kDstAddrHi
-  uint32_t size = 0;         // kSize: transfer bytes, 1..kMaxTransfer
-  uint32_t checksum = 0;     // kChecksum: crc32_le(~0, data, size)
-  uint32_t irq_type = 0;     // kIrqType: IrqType
-  uint32_t irq_number = 0;   // kIrqNumber: 1-based MSI / MSI-X vector
-  uint32_t flags = 0;        // kFlags: kFlagUseDma (both paths are the same here)
-  uint64_t src_addr() const { return uint64_t{src_addr_hi} << 32 | src_addr_lo; }
-  uint64_t dst_addr() const { return uint64_t{dst_addr_hi} << 32 | dst_addr_lo; }
-  friend bool operator==(const EpfTestRegs&, const EpfTestRegs&) = default;
-};
-
 class NativeEpfTest final : public Device {
  public:
   // DMA moves at most this much per HostPort call, through one bounce buffer.
-  static constexpr uint32_t kDmaChunk = 64 * 1024;
+  static constexpr uint32_t kDmaChunk = 1024 * 1024;
 
   // `config` must pass check_config(); create() checks it first.
   explicit NativeEpfTest(const EpfTestConfig& config = {}, LogFn log = {});
@@ -68,18 +50,16 @@ class NativeEpfTest final : public Device {
   uint64_t now_ps() const override { return now_ps_; }
 
  private:
-  uint32_t read_reg(uint32_t offset) const;
   // `mask` selects the bytes of `value` the access carries.
   void write_reg(uint32_t offset, uint32_t value, uint32_t mask);
   void run_command(uint32_t command);
   bool do_read();
   bool do_write();
   bool do_copy();
-  bool transfer_size_ok(const char* what) const;
+  bool size_ok(const char* what) const;
   bool range_ok(uint64_t address, const char* what, const char* which) const;
   bool fetch(uint64_t address, uint32_t n, const char* what);
   bool store(uint64_t address, uint32_t n, const char* what);
-  void fill_pattern(uint64_t& state, uint32_t n);
   void raise_irq(uint32_t type, uint32_t number, const char* what);
   void update_intx();
   [[gnu::format(printf, 3, 4)]] void logf(LogLevel level, const char* fmt, ...) const;
