@@ -210,6 +210,7 @@ struct DeviceServer::Impl final : HostPort {
             [&](proto::Pong&) {},
             [&](proto::Goodbye& g) {
               ep.log(LogLevel::kInfo, "frontend said goodbye: " + g.reason);
+              if (m.reply_to == 0) ep.send(*transport, proto::Goodbye{"acknowledged"}, m.seq);
               ending = true;
               end_status = {};
             },
@@ -270,11 +271,17 @@ struct DeviceServer::Impl final : HostPort {
       result = handshake();
       while (result && !ending) {
         if (stop_requested.exchange(false)) {
-          ep.send(*transport, proto::Goodbye{"host stopping"});
-          // Sockets close without lingering: give the goodbye a moment to
-          // leave before the process exits (until the peer hangs up, at most 100 ms).
-          const auto until = steady_clock::now() + milliseconds(100);
-          while (steady_clock::now() < until && !transport->peer_lost()) (void)transport->recv(milliseconds(20));
+          // Sockets close without lingering: wait briefly for the frontend's
+          // acknowledgement so the goodbye leaves before the process exits.
+          const uint64_t seq = ep.send(*transport, proto::Goodbye{"host stopping"});
+          const auto until = steady_clock::now() + milliseconds(250);
+          for (auto left = milliseconds(250); left.count() > 0;
+               left = duration_cast<milliseconds>(until - steady_clock::now())) {
+            proto::Message ack;
+            if (ep.receive(*transport, left, ack) == detail::Endpoint::Got::kMessage && ack.reply_to == seq &&
+                std::holds_alternative<proto::Goodbye>(ack.body))
+              break;
+          }
           break;
         }
         proto::Message m;

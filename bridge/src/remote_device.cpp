@@ -127,6 +127,8 @@ struct RemoteDevice::Impl {
                                            Status(e.code, e.text).to_string());
             },
             [&](proto::Goodbye& g) {
+              // Acknowledge, so the host's goodbye is known to have arrived.
+              if (m.reply_to == 0) ep.send(*transport, proto::Goodbye{"acknowledged"}, m.seq);
               lose({ErrorCode::kPeerLost, "host said goodbye: " + g.reason});
             },
             [&](auto& other) {
@@ -304,7 +306,17 @@ void RemoteDevice::close(const std::string& reason) {
   Impl& d = *impl_;
   if (!d.alive) return;
   try {
-    d.ep.send(*d.transport, proto::Goodbye{reason});
+    // Wait briefly for the host's acknowledgement: QEMU may exit right after
+    // this, and a goodbye still queued in the transport would be lost.
+    const uint64_t seq = d.ep.send(*d.transport, proto::Goodbye{reason});
+    const auto until = steady_clock::now() + milliseconds(250);
+    for (auto left = milliseconds(250); left.count() > 0;
+         left = duration_cast<milliseconds>(until - steady_clock::now())) {
+      proto::Message m;
+      if (d.ep.receive(*d.transport, left, m) == detail::Endpoint::Got::kMessage && m.reply_to == seq &&
+          std::holds_alternative<proto::Goodbye>(m.body))
+        break;
+    }
   } catch (const BridgeError&) {
   }
   d.alive = false;
