@@ -1,12 +1,15 @@
 // Frames <-> plain messages: the only file that includes the generated protobuf
 // code. Frame layout: u32 little-endian header length, Envelope, raw payload.
 // DMA data travels as the raw payload so a 1 MiB transfer is not copied through
-// protobuf's string fields.
+// protobuf's string fields; decode(Frame&&) lends it out of the received frame
+// and encode_with_payload() lets the caller write it into the outgoing one.
 #include "cosim/bridge/codec.h"
 
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <limits>
+#include <memory>
 #include <type_traits>
 
 #include "cosim/v1/cosim.pb.h"
@@ -48,6 +51,18 @@ bool valid_error_code(uint32_t c) { return c <= static_cast<uint32_t>(ErrorCode:
 
 }  // namespace
 
+Payload::Payload(std::vector<uint8_t> bytes) {
+  if (bytes.empty()) return;
+  auto owned = std::make_shared<const std::vector<uint8_t>>(std::move(bytes));
+  data_ = owned->data();
+  size_ = owned->size();
+  owner_ = std::move(owned);
+}
+
+bool operator==(const Payload& a, const Payload& b) {
+  return a.size() == b.size() && (a.empty() || a.data() == b.data() || std::memcmp(a.data(), b.data(), a.size()) == 0);
+}
+
 const char* body_name(const Body& body) {
   static constexpr const char* kNames[] = {"Hello",     "Describe",      "BarRead",   "BarReadReply",
                                            "BarWrite",  "DmaRead",       "DmaReadReply", "DmaWrite",
@@ -57,12 +72,15 @@ const char* body_name(const Body& body) {
   return kNames[body.index()];
 }
 
-Result<Frame> encode(const Message& m) {
+namespace {
+
+// The Envelope of `m`; `payload` is set to its DMA data, if the body has any.
+pb::Envelope envelope_of(const Message& m, const Payload*& payload) {
   pb::Envelope env;
   env.set_seq(m.seq);
   env.set_reply_to(m.reply_to);
   env.set_time_ps(m.time_ps);
-  const std::vector<uint8_t>* payload = nullptr;
+  payload = nullptr;
 
   std::visit(
       Overloaded{
@@ -159,8 +177,12 @@ Result<Frame> encode(const Message& m) {
           [&](const Pong&) { env.mutable_pong(); },
       },
       m.body);
+  return env;
+}
 
-  const size_t payload_len = payload ? payload->size() : 0;
+// Serialises `env` into a frame with `payload_len` bytes of (zeroed) payload
+// after it; `payload_offset` is where they start.
+Result<Frame> frame_of(const Message& m, pb::Envelope& env, size_t payload_len, size_t& payload_offset) {
   if (payload_len > kMaxPayloadBytes)
     return Status{ErrorCode::kBadSize,
                   fmt("%s payload of %zu bytes exceeds the limit of %u bytes", body_name(m.body),
@@ -174,11 +196,40 @@ Result<Frame> encode(const Message& m) {
   put_u32(frame.data(), static_cast<uint32_t>(header_len));
   if (!env.SerializeToArray(frame.data() + 4, static_cast<int>(header_len)))
     return Status{ErrorCode::kInternal, fmt("could not serialise %s", body_name(m.body))};
-  if (payload_len) std::memcpy(frame.data() + 4 + header_len, payload->data(), payload_len);
+  payload_offset = 4 + header_len;
   return frame;
 }
 
-Result<Message> decode(std::span<const uint8_t> frame) {
+}  // namespace
+
+Result<Frame> encode(const Message& m) {
+  const Payload* payload = nullptr;
+  pb::Envelope env = envelope_of(m, payload);
+  const size_t payload_len = payload ? payload->size() : 0;
+  size_t offset = 0;
+  Result<Frame> frame = frame_of(m, env, payload_len, offset);
+  if (frame && payload_len) std::memcpy(frame->data() + offset, payload->data(), payload_len);
+  return frame;
+}
+
+Result<PayloadFrame> encode_with_payload(const Message& m, size_t payload_length) {
+  const Payload* payload = nullptr;
+  pb::Envelope env = envelope_of(m, payload);
+  if (!payload || !payload->empty())
+    return Status{ErrorCode::kInternal, fmt("encode_with_payload: %s %s", body_name(m.body),
+                                            payload ? "already carries its data" : "takes no payload")};
+  PayloadFrame out;
+  Result<Frame> frame = frame_of(m, env, payload_length, out.payload_offset);
+  if (!frame) return frame.status();
+  out.frame = std::move(frame).value();
+  return out;
+}
+
+namespace {
+
+// Decodes `frame`; when `keep` is given (it owns the bytes `frame` views), a DMA
+// payload shares that buffer instead of being copied.
+Result<Message> decode_frame(std::span<const uint8_t> frame, Frame* keep) {
   if (frame.size() < 4) return malformed(fmt("frame of %zu bytes is shorter than its 4-byte header length", frame.size()));
   if (frame.size() > kMaxFrameBytes)
     return Status{ErrorCode::kBadSize, fmt("frame of %zu bytes exceeds the limit of %u bytes", frame.size(), kMaxFrameBytes)};
@@ -206,6 +257,14 @@ Result<Message> decode(std::span<const uint8_t> frame) {
   if (payload_len && !takes_payload)
     return malformed(fmt("message of type %d carries a %zu-byte payload it cannot have",
                          static_cast<int>(env.body_case()), payload_len));
+  // Only a valid DMA message gets here with payload bytes: hand them out.
+  auto take_payload = [&]() -> Payload {
+    if (payload_len == 0) return {};
+    if (!keep) return Payload(std::vector<uint8_t>(payload, payload + payload_len));
+    // Moving a vector keeps its buffer, so `payload` still points into it.
+    auto owner = std::make_shared<const Frame>(std::move(*keep));
+    return Payload(std::move(owner), {payload, payload_len});
+  };
 
   switch (env.body_case()) {
     case pb::Envelope::kHello: {
@@ -277,13 +336,12 @@ Result<Message> decode(std::span<const uint8_t> frame) {
     case pb::Envelope::kDmaReadReply: {
       const auto& i = env.dma_read_reply();
       if (!valid_error_code(i.status())) return malformed(fmt("DmaReadReply with unknown status %u", i.status()));
-      m.body = DmaReadReply{static_cast<ErrorCode>(i.status()), std::vector<uint8_t>(payload, payload + payload_len),
-                            i.error()};
+      m.body = DmaReadReply{static_cast<ErrorCode>(i.status()), take_payload(), i.error()};
       break;
     }
     case pb::Envelope::kDmaWrite: {
       if (payload_len == 0) return Status{ErrorCode::kBadSize, "DmaWrite carries no data"};
-      m.body = DmaWrite{env.dma_write().address(), std::vector<uint8_t>(payload, payload + payload_len)};
+      m.body = DmaWrite{env.dma_write().address(), take_payload()};
       break;
     }
     case pb::Envelope::kDmaWriteReply: {
@@ -330,5 +388,11 @@ Result<Message> decode(std::span<const uint8_t> frame) {
   }
   return m;
 }
+
+}  // namespace
+
+Result<Message> decode(std::span<const uint8_t> frame) { return decode_frame(frame, nullptr); }
+
+Result<Message> decode(Frame&& frame) { return decode_frame(frame, &frame); }
 
 }  // namespace cosim::proto

@@ -1,6 +1,7 @@
 // Host side of a session: serves one Device to one frontend. The device's
 // HostPort is implemented here by DMA/interrupt messages.
 #include <atomic>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -108,7 +109,7 @@ struct DeviceServer::Impl final : HostPort {
         const size_t want = std::min<size_t>(chunk, out.size() - off);
         if (r.data.size() != want)
           return {ErrorCode::kProtocol, format("DMA read reply carries %zu bytes, expected %zu", r.data.size(), want)};
-        std::copy(r.data.begin(), r.data.end(), out.begin() + static_cast<ptrdiff_t>(off));
+        std::memcpy(out.data() + off, r.data.data(), r.data.size());
         return {};
       };
       while ((next < out.size() && first_error) || !pending.empty()) {
@@ -143,9 +144,13 @@ struct DeviceServer::Impl final : HostPort {
       while ((next < data.size() && first_error) || !pending.empty()) {
         while (next < data.size() && first_error && pending.size() < kDmaWindow) {
           const size_t len = std::min<size_t>(chunk, data.size() - next);
-          proto::DmaWrite w{address + next, std::vector<uint8_t>(data.begin() + static_cast<ptrdiff_t>(next),
-                                                                 data.begin() + static_cast<ptrdiff_t>(next + len))};
-          pending[ep.send(*transport, std::move(w))] = next;
+          // The device's bytes are copied once, straight into the frame.
+          Result<uint64_t> seq = ep.send_with_payload(*transport, proto::DmaWrite{address + next, {}}, 0, len,
+                                                      [&](std::span<uint8_t> out) {
+                                                        std::memcpy(out.data(), data.data() + next, len);
+                                                        return Status{};
+                                                      });
+          pending[seq.value()] = next;
           next += len;
         }
         std::map<uint64_t, size_t> window;

@@ -82,21 +82,20 @@ struct RemoteDevice::Impl {
         Overloaded{
             [&](proto::DmaRead& r) {
               ++stats.dma_reads;
-              proto::DmaReadReply reply;
-              Status s = host ? Status{} : Status{ErrorCode::kDmaFault, "no host port attached"};
-              if (s) {
-                reply.data.resize(r.length);
-                s = host->dma_read(r.address, reply.data);
-              }
-              if (!s) {
-                reply.data.clear();
-                reply.status = ErrorCode::kDmaFault;
-                reply.error = format("DMA read of %u bytes at 0x%" PRIx64 " failed: %s", r.length, r.address,
-                                     s.message().c_str());
-                ep.log(LogLevel::kWarning, reply.error);
-              } else {
+              // Guest memory is read straight into the outgoing frame's payload.
+              Result<uint64_t> sent = Status{ErrorCode::kDmaFault, "no host port attached"};
+              if (host)
+                sent = ep.send_with_payload(*transport, proto::DmaReadReply{}, m.seq, r.length,
+                                            [&](std::span<uint8_t> out) { return host->dma_read(r.address, out); });
+              if (sent) {
                 stats.dma_bytes += r.length;
+                return;
               }
+              proto::DmaReadReply reply;
+              reply.status = ErrorCode::kDmaFault;
+              reply.error = format("DMA read of %u bytes at 0x%" PRIx64 " failed: %s", r.length, r.address,
+                                   sent.status().message().c_str());
+              ep.log(LogLevel::kWarning, reply.error);
               ep.send(*transport, std::move(reply), m.seq);
             },
             [&](proto::DmaWrite& w) {

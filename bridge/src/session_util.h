@@ -41,6 +41,21 @@ class Endpoint {
     return m.seq;
   }
 
+  // Sends `body` (a DmaReadReply or DmaWrite with empty data) with a payload of
+  // `length` bytes that `fill(std::span<uint8_t>)` writes straight into the
+  // frame. If fill fails, nothing is sent and its Status is returned; else the
+  // sequence number used. Throws BridgeError like send().
+  template <typename Fill>
+  Result<uint64_t> send_with_payload(Transport& t, proto::Body body, uint64_t reply_to, size_t length, Fill&& fill) {
+    proto::Message m{seq_ + 1, reply_to, time_ps_, std::move(body)};
+    Result<proto::PayloadFrame> frame = proto::encode_with_payload(m, length);
+    if (!frame) throw BridgeError(frame.status());
+    if (Status s = fill(frame->payload()); !s) return s;
+    ++seq_;
+    t.send(std::move(frame->frame));
+    return m.seq;
+  }
+
   // Receives and decodes one message. A frame that does not decode is answered
   // with Error(kMalformed) and logged; the caller sees nullopt as for a timeout
   // only when the wait expired, so it loops on `malformed`.
@@ -48,7 +63,8 @@ class Endpoint {
   Got receive(Transport& t, std::chrono::milliseconds timeout, proto::Message& out) {
     std::optional<Bytes> frame = t.recv(timeout);
     if (!frame) return Got::kTimeout;
-    Result<proto::Message> m = proto::decode(*frame);
+    // Decoding the owned frame lends a DMA payload out of it instead of copying.
+    Result<proto::Message> m = proto::decode(std::move(*frame));
     if (!m) {
       log(LogLevel::kError, "received a bad frame from " + t.endpoint() + ": " + m.status().to_string());
       try {

@@ -15,6 +15,7 @@
 #include <zmq.hpp>
 
 #include "cosim/bridge/transport.h"
+#include "transports.h"
 
 namespace cosim {
 namespace {
@@ -46,11 +47,8 @@ int poll_items(zmq::pollitem_t* items, int n, std::chrono::milliseconds timeout)
 
 bool is_inproc(const std::string& endpoint) { return endpoint.rfind("inproc://", 0) == 0; }
 
+// The scheme is known (transport.cpp dispatched on it); TCP must stay on loopback.
 void check_endpoint(const std::string& endpoint, bool binding) {
-  const bool known = endpoint.rfind("ipc://", 0) == 0 || endpoint.rfind("tcp://", 0) == 0 || is_inproc(endpoint);
-  if (!known)
-    throw BridgeError(ErrorCode::kConfig,
-                      "endpoint '" + endpoint + "' must start with ipc://, tcp:// or inproc://");
   if (binding && endpoint.rfind("tcp://", 0) == 0) {
     std::string host = endpoint.substr(6, endpoint.rfind(':') - 6);
     if (!host.empty() && host.front() == '[') host = host.substr(1, host.size() - 2);
@@ -79,11 +77,15 @@ Bytes to_bytes(const zmq::message_t& m) {
   return Bytes(p, p + m.size());
 }
 
-void send_owned(zmq::socket_t& s, Bytes&& frame, zmq::send_flags flags) {
-  // Hand the buffer to ZeroMQ without copying; it frees it once sent.
+// A message that hands the buffer to ZeroMQ without copying; it frees it once sent.
+zmq::message_t owned_message(Bytes&& frame) {
   auto* owned = new Bytes(std::move(frame));
-  zmq::message_t msg(owned->data(), owned->size(), [](void*, void* hint) { delete static_cast<Bytes*>(hint); },
-                     owned);
+  return zmq::message_t(owned->data(), owned->size(), [](void*, void* hint) { delete static_cast<Bytes*>(hint); },
+                        owned);
+}
+
+void send_owned(zmq::socket_t& s, Bytes&& frame, zmq::send_flags flags) {
+  zmq::message_t msg = owned_message(std::move(frame));
   s.send(msg, flags);
 }
 
@@ -177,8 +179,21 @@ class ZmqClient final : public Transport {
 
   void send(Bytes frame) override {
     check_alive_for_send();
+    zmq::message_t msg = owned_message(std::move(frame));
     try {
-      send_owned(s_.socket_, std::move(frame), zmq::send_flags::none);
+      // With ZMQ_IMMEDIATE a send blocks while no connection is up -- forever,
+      // if the host died after the last look at the monitor. Wait in slices,
+      // watching the monitor, so a lost host is reported instead.
+      while (!s_.socket_.send(msg, zmq::send_flags::dontwait)) {
+        zmq::pollitem_t items[2] = {{s_.socket_.handle(), 0, ZMQ_POLLOUT, 0}, {nullptr, 0, ZMQ_POLLIN, 0}};
+        int n = 1;
+        if (s_.monitor_) {
+          items[1].socket = s_.monitor_->handle();
+          n = 2;
+        }
+        poll_items(items, n, s_.options_.heartbeat_interval);
+        check_alive_for_send();
+      }
     } catch (const zmq::error_t& e) {
       throw BridgeError(ErrorCode::kPeerLost, "send to '" + s_.endpoint_ + "' failed: " + e.what());
     }
@@ -398,12 +413,12 @@ std::string ZmqPeer::endpoint() const { return listener_.s_.endpoint_; }
 
 }  // namespace
 
-std::unique_ptr<Transport> connect_transport(const std::string& endpoint, const TransportOptions& options) {
+std::unique_ptr<Transport> detail::connect_zmq(const std::string& endpoint, const TransportOptions& options) {
   check_endpoint(endpoint, false);
   return std::make_unique<ZmqClient>(endpoint, options);
 }
 
-std::unique_ptr<Listener> listen_transport(const std::string& endpoint, const TransportOptions& options) {
+std::unique_ptr<Listener> detail::listen_zmq(const std::string& endpoint, const TransportOptions& options) {
   check_endpoint(endpoint, true);
   return std::make_unique<ZmqListener>(endpoint, options);
 }

@@ -4,7 +4,9 @@
 //
 // Layout: before anything touches ZeroMQ, the process forks a server child
 // (ZeroMQ contexts do not survive fork). The child serves native epf-test over
-// ipc:// and tcp://, a DMA test device over ipc://, and echoes the bare socket.
+// ipc://, tcp:// and unix://, a DMA test device over ipc:// and unix://, and
+// echoes the bare socket. ipc:// is ZeroMQ (its I/O threads on the data path),
+// unix:// the direct Unix-socket transport: the rows compare the two.
 // The inproc:// server is a thread of the parent, with its own bare baseline
 // between two threads. A table of ratios is printed at the end; the goals
 // (round trip within 2x of bare, 1 MiB DMA above 1 GB/s over ipc) are reported,
@@ -142,20 +144,23 @@ void serve_forever(cosim::Device& device, const std::string& endpoint, std::atom
 }
 
 struct Endpoints {
-  std::string ipc, tcp, dma_ipc;
+  std::string ipc, tcp, dma_ipc, unix_epf, dma_unix;
 };
 
-// The child: three servers plus the bare echo, until the parent closes the socket.
+// The child: five servers plus the bare echo, until the parent closes the socket.
 [[noreturn]] void child_main(int bare_fd, const Endpoints& ep) {
   std::atomic<int> ready{0};
   std::atomic<bool> stop{false};
-  cosim::epf_test::NativeEpfTest ipc_dev, tcp_dev;
-  DmaBenchDevice dma_dev;
-  cosim::DeviceServer *s1 = nullptr, *s2 = nullptr, *s3 = nullptr;
+  cosim::epf_test::NativeEpfTest ipc_dev, tcp_dev, unix_dev;
+  DmaBenchDevice dma_dev, dma_unix_dev;
+  cosim::DeviceServer *s1 = nullptr, *s2 = nullptr, *s3 = nullptr, *s4 = nullptr, *s5 = nullptr;
   std::thread t1(serve_forever, std::ref(ipc_dev), ep.ipc, std::ref(ready), std::cref(stop), std::ref(s1));
   std::thread t2(serve_forever, std::ref(tcp_dev), ep.tcp, std::ref(ready), std::cref(stop), std::ref(s2));
   std::thread t3(serve_forever, std::ref(dma_dev), ep.dma_ipc, std::ref(ready), std::cref(stop), std::ref(s3));
-  while (ready < 3) std::this_thread::sleep_for(milliseconds(1));
+  std::thread t4(serve_forever, std::ref(unix_dev), ep.unix_epf, std::ref(ready), std::cref(stop), std::ref(s4));
+  std::thread t5(serve_forever, std::ref(dma_unix_dev), ep.dma_unix, std::ref(ready), std::cref(stop),
+                 std::ref(s5));
+  while (ready < 5) std::this_thread::sleep_for(milliseconds(1));
   char buf[4096] = {'R'};
   (void)!::send(bare_fd, buf, 1, 0);
   for (;;) {
@@ -310,6 +315,9 @@ void BM_RoundTrip_Ipc(benchmark::State& state) {
 void BM_RoundTrip_Tcp(benchmark::State& state) {
   round_trip(state, g->ep.tcp, "tcp", g->child_fd, "bare socket, two processes");
 }
+void BM_RoundTrip_Unix(benchmark::State& state) {
+  round_trip(state, g->ep.unix_epf, "unix", g->child_fd, "bare socket, two processes");
+}
 
 // ---- DMA --------------------------------------------------------------------------------
 
@@ -326,9 +334,9 @@ struct MemcpyBase {
 
 // One device-side DMA of `n` bytes through the session, end to end: COMMAND
 // (posted) then a RESULT read, during which the frontend serves the chunks.
-void dma(benchmark::State& state, DmaCmd cmd, const char* name) {
+void dma(benchmark::State& state, DmaCmd cmd, const char* name, const std::string& endpoint) {
   const auto n = static_cast<uint32_t>(state.range(0));
-  cosim::RemoteDevice& d = device(g->ep.dma_ipc);
+  cosim::RemoteDevice& d = device(endpoint);
   d.bar_write(0, kDmaAddrLo, 4, static_cast<uint32_t>(BenchGuest::kBase));
   d.bar_write(0, kDmaAddrHi, 4, static_cast<uint32_t>(BenchGuest::kBase >> 32));
   d.bar_write(0, kDmaLength, 4, n);
@@ -343,15 +351,19 @@ void dma(benchmark::State& state, DmaCmd cmd, const char* name) {
       base, static_cast<double>(n));
 }
 
-void BM_DmaFromGuest_Ipc(benchmark::State& state) { dma(state, kFromGuest, "dma guest->device"); }
-void BM_DmaToGuest_Ipc(benchmark::State& state) { dma(state, kToGuest, "dma device->guest"); }
+void BM_DmaFromGuest_Ipc(benchmark::State& state) { dma(state, kFromGuest, "dma guest->device ipc", g->ep.dma_ipc); }
+void BM_DmaToGuest_Ipc(benchmark::State& state) { dma(state, kToGuest, "dma device->guest ipc", g->ep.dma_ipc); }
+void BM_DmaFromGuest_Unix(benchmark::State& state) {
+  dma(state, kFromGuest, "dma guest->device unix", g->ep.dma_unix);
+}
+void BM_DmaToGuest_Unix(benchmark::State& state) { dma(state, kToGuest, "dma device->guest unix", g->ep.dma_unix); }
 
 // The real device end to end: epf-test COMMAND=READ of `n` bytes (64 KiB
 // HostPort calls, CRC on the device), then the STATUS read that waits for it.
-void BM_EpfTestRead_Ipc(benchmark::State& state) {
+void epf_test_read(benchmark::State& state, const std::string& endpoint, const std::string& key) {
   using namespace cosim::epf_test;
   const auto n = static_cast<uint32_t>(state.range(0));
-  cosim::RemoteDevice& d = device(g->ep.ipc);
+  cosim::RemoteDevice& d = device(endpoint);
   d.bar_write(0, kSrcAddrLo, 4, static_cast<uint32_t>(BenchGuest::kBase));
   d.bar_write(0, kSrcAddrHi, 4, static_cast<uint32_t>(BenchGuest::kBase >> 32));
   d.bar_write(0, kSize, 4, n);
@@ -361,7 +373,7 @@ void BM_EpfTestRead_Ipc(benchmark::State& state) {
   d.bar_write(0, kIrqNumber, 4, 1);
   MemcpyBase base(n);
   paired_loop(
-      state, "epf-test READ/" + std::to_string(n), "memcpy",
+      state, key + "/" + std::to_string(n), "memcpy",
       [&] {
         d.bar_write(0, kCommand, 4, kCmdRead);
         uint64_t status = 0;  // FIFO: this read is answered after the command ran
@@ -374,34 +386,40 @@ void BM_EpfTestRead_Ipc(benchmark::State& state) {
       },
       base, static_cast<double>(n));
 }
+void BM_EpfTestRead_Ipc(benchmark::State& state) { epf_test_read(state, g->ep.ipc, "epf-test READ ipc"); }
+void BM_EpfTestRead_Unix(benchmark::State& state) { epf_test_read(state, g->ep.unix_epf, "epf-test READ unix"); }
 
 void register_benchmarks() {
   benchmark::RegisterBenchmark("RoundTrip/inproc", BM_RoundTrip_Inproc)->UseRealTime();
   benchmark::RegisterBenchmark("RoundTrip/ipc", BM_RoundTrip_Ipc)->UseRealTime();
   benchmark::RegisterBenchmark("RoundTrip/tcp", BM_RoundTrip_Tcp)->UseRealTime();
+  benchmark::RegisterBenchmark("RoundTrip/unix", BM_RoundTrip_Unix)->UseRealTime();
   for (int64_t n : {4096, 65536, 1 << 20}) {
     benchmark::RegisterBenchmark("DmaFromGuest/ipc", BM_DmaFromGuest_Ipc)->Arg(n)->UseRealTime();
     benchmark::RegisterBenchmark("DmaToGuest/ipc", BM_DmaToGuest_Ipc)->Arg(n)->UseRealTime();
+    benchmark::RegisterBenchmark("DmaFromGuest/unix", BM_DmaFromGuest_Unix)->Arg(n)->UseRealTime();
+    benchmark::RegisterBenchmark("DmaToGuest/unix", BM_DmaToGuest_Unix)->Arg(n)->UseRealTime();
   }
   benchmark::RegisterBenchmark("EpfTestRead/ipc", BM_EpfTestRead_Ipc)->Arg(1 << 20)->UseRealTime();
+  benchmark::RegisterBenchmark("EpfTestRead/unix", BM_EpfTestRead_Unix)->Arg(1 << 20)->UseRealTime();
 }
 
 // ---- summary -----------------------------------------------------------------------------
 
 void print_summary() {
   std::printf("\n==== cosim-bench-transport summary: each operation and its baseline, interleaved ====\n");
-  std::printf("%-26s %9s %9s %9s | %-27s %9s %9s | %7s %9s\n", "operation", "p50 us", "p99 us", "mean us",
+  std::printf("%-32s %9s %9s %9s | %-27s %9s %9s | %7s %9s\n", "operation", "p50 us", "p99 us", "mean us",
               "baseline", "p50 us", "p99 us", "x base", "GB/s");
   for (const auto& key : order) {
     const Pair& p = results[key];
-    std::printf("%-26s %9.1f %9.1f %9.1f | %-27s %9.2f %9.2f | %7.2f", key.c_str(), p.op.p50_us, p.op.p99_us,
+    std::printf("%-32s %9.1f %9.1f %9.1f | %-27s %9.2f %9.2f | %7.2f", key.c_str(), p.op.p50_us, p.op.p99_us,
                 p.op.mean_us, p.base_name.c_str(), p.base.p50_us, p.base.p99_us,
                 p.base.p50_us > 0 ? p.op.p50_us / p.base.p50_us : 0.0);
     if (p.op.bytes > 0) std::printf(" %9.3f (memcpy %.1f)", gbps(p.op), gbps(p.base));
     std::printf("\n");
   }
   std::string line;
-  for (const char* k : {"inproc", "ipc", "tcp"}) {
+  for (const char* k : {"inproc", "ipc", "tcp", "unix"}) {
     if (!results.count(k)) continue;
     const Pair& p = results[k];
     char buf[128];
@@ -409,17 +427,22 @@ void print_summary() {
                   p.op.p50_us / p.base.p50_us);
     line += buf;
   }
-  const std::string mib = std::to_string(1 << 20);
-  for (const char* dir : {"guest->device", "device->guest"}) {
-    const std::string k = std::string("dma ") + dir + "/" + mib;
-    if (!results.count(k)) continue;
-    const Pair& p = results[k];
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "%s DMA 1 MiB %s over ipc: %.2f GB/s (%.3f x memcpy)", line.empty() ? "" : ";",
-                  dir, gbps(p.op), gbps(p.op) / gbps(p.base));
-    line += buf;
-  }
   std::printf("%s\n", line.c_str());
+  const std::string mib = std::to_string(1 << 20);
+  for (const char* net : {"ipc", "unix"}) {
+    line.clear();
+    for (const char* dir : {"guest->device", "device->guest"}) {
+      const std::string k = std::string("dma ") + dir + " " + net + "/" + mib;
+      if (!results.count(k)) continue;
+      const Pair& p = results[k];
+      char buf[160];
+      std::snprintf(buf, sizeof buf, "%s %s %.2f GB/s (%.3f x memcpy)",
+                    line.empty() ? (std::string("DMA 1 MiB over ") + net + ":").c_str() : ",", dir, gbps(p.op),
+                    gbps(p.op) / gbps(p.base));
+      line += buf;
+    }
+    if (!line.empty()) std::printf("%s\n", line.c_str());
+  }
   std::printf("goals (reported, not asserted): round trip within 2x of bare; 1 MiB DMA above 1 GB/s over ipc\n");
 }
 
@@ -440,6 +463,8 @@ int main(int argc, char** argv) {
   parent.ep.ipc = "ipc://" + parent.tmpdir + "/epf.sock";
   parent.ep.dma_ipc = "ipc://" + parent.tmpdir + "/dma.sock";
   parent.ep.tcp = "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
+  parent.ep.unix_epf = "unix://" + parent.tmpdir + "/epf-unix.sock";
+  parent.ep.dma_unix = "unix://" + parent.tmpdir + "/dma-unix.sock";
 
   // Fork first: no ZeroMQ context exists yet in this process.
   int sv[2];
@@ -502,6 +527,8 @@ int main(int argc, char** argv) {
   std::string cmd = parent.tmpdir;
   ::unlink((cmd + "/epf.sock").c_str());
   ::unlink((cmd + "/dma.sock").c_str());
+  ::unlink((cmd + "/epf-unix.sock").c_str());  // the child exits without closing its listeners
+  ::unlink((cmd + "/dma-unix.sock").c_str());
   ::rmdir(cmd.c_str());
   benchmark::Shutdown();
   return 0;

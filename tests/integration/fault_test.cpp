@@ -153,7 +153,7 @@ TEST_P(InvalidDma, ReportsAddrInvalidRaisesIrqAndKeepsServing) {
   EXPECT_NE(log.find("session ended: ok"), std::string::npos) << log;
 }
 
-INSTANTIATE_TEST_SUITE_P(Integration, InvalidDma, ::testing::Values(Net::kIpc, Net::kTcp), param_name);
+INSTANTIATE_TEST_SUITE_P(Integration, InvalidDma, ::testing::Values(Net::kIpc, Net::kTcp, Net::kUnix), param_name);
 
 // ---- the host killed in the middle of a READ -------------------------------------
 
@@ -203,6 +203,9 @@ TEST_P(HostKilled, MidReadGivesPeerLostAndAllOnes) {
   uint64_t value = 0;
   const Status s = d.bar_read(0, kStatus, 4, value);
   const auto took = duration_cast<milliseconds>(steady_clock::now() - killed_at);
+  // The host sends its 256 KiB chunk requests for the 1 MiB READ together; those
+  // already on the wire when it died may still be served, nothing after the loss.
+  const uint64_t served_before_loss = dma_requests;
   EXPECT_EQ(s.code(), ErrorCode::kPeerLost) << s.to_string();
   EXPECT_NE(s.message().find(host.endpoint), std::string::npos) << "the error should name the endpoint: " << s.to_string();
   EXPECT_LT(took, kHeartbeatTimeout + kMargin) << "peer loss noticed only after " << took.count() << " ms";
@@ -220,7 +223,8 @@ TEST_P(HostKilled, MidReadGivesPeerLostAndAllOnes) {
   EXPECT_EQ(d.bar_write(0, kMagic, 4, 1).code(), ErrorCode::kPeerLost);
   d.poll();  // must not throw or block
   EXPECT_LT(steady_clock::now() - t0, milliseconds(200));
-  EXPECT_EQ(dma_requests, 1u) << "the frontend kept serving DMA for a dead host";
+  EXPECT_LE(served_before_loss, 4u) << "more DMA requests than the host could have sent before it died";
+  EXPECT_EQ(dma_requests, served_before_loss) << "the frontend kept serving DMA for a dead host";
   // The frontend logged the loss once, naming the device and the endpoint.
   int lost_lines = 0;
   for (const auto& line : frontend_lines_)
@@ -229,7 +233,7 @@ TEST_P(HostKilled, MidReadGivesPeerLostAndAllOnes) {
   EXPECT_EQ(lost_lines, 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(Integration, HostKilled, ::testing::Values(Net::kIpc, Net::kTcp), param_name);
+INSTANTIATE_TEST_SUITE_P(Integration, HostKilled, ::testing::Values(Net::kIpc, Net::kTcp, Net::kUnix), param_name);
 
 // ---- the frontend process vanishing while the host waits for a DMA --------------------
 
@@ -274,7 +278,7 @@ TEST_P(FrontendKilled, MidDmaEndsSessionAndNextFrontendGetsFreshDevice) {
   EXPECT_EQ(drv.first_error(), "");
 }
 
-INSTANTIATE_TEST_SUITE_P(Integration, FrontendKilled, ::testing::Values(Net::kIpc, Net::kTcp), param_name);
+INSTANTIATE_TEST_SUITE_P(Integration, FrontendKilled, ::testing::Values(Net::kIpc, Net::kTcp, Net::kUnix), param_name);
 
 // ---- cosim-host asked to stop -------------------------------------------------------
 
@@ -326,7 +330,7 @@ TEST_P(HostSignals, SigtermDuringSessionSaysGoodbyeAndExitsCleanly) {
       << "cosim-host " << describe_wait_status(*st) << " on SIGTERM; its log:\n" << host.process->log();
 }
 
-INSTANTIATE_TEST_SUITE_P(Integration, HostSignals, ::testing::Values(Net::kIpc, Net::kTcp), param_name);
+INSTANTIATE_TEST_SUITE_P(Integration, HostSignals, ::testing::Values(Net::kIpc, Net::kTcp, Net::kUnix), param_name);
 
 // ---- a second frontend while one is connected ---------------------------------------
 
@@ -363,7 +367,7 @@ TEST_P(SecondFrontend, IsRefusedBusyNamingTheHost) {
   EXPECT_EQ(magic, 0u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Integration, SecondFrontend, ::testing::Values(Net::kIpc, Net::kTcp), param_name);
+INSTANTIATE_TEST_SUITE_P(Integration, SecondFrontend, ::testing::Values(Net::kIpc, Net::kTcp, Net::kUnix), param_name);
 
 // ---- a frontend speaking another protocol major --------------------------------------
 
@@ -399,7 +403,7 @@ TEST_P(VersionMismatch, RawHelloV2IsRefusedNamingBothVersions) {
   EXPECT_TRUE((*dev)->bar_read(0, kMagic, 4, v).is_ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Integration, VersionMismatch, ::testing::Values(Net::kIpc, Net::kTcp), param_name);
+INSTANTIATE_TEST_SUITE_P(Integration, VersionMismatch, ::testing::Values(Net::kIpc, Net::kTcp, Net::kUnix), param_name);
 
 // ---- malformed frames --------------------------------------------------------------
 
@@ -469,7 +473,7 @@ TEST_P(MalformedFrames, AreAnsweredWithErrorAndHostKeepsWorking) {
   EXPECT_NE(host.process->log().find("received a bad frame"), std::string::npos);
 }
 
-INSTANTIATE_TEST_SUITE_P(Integration, MalformedFrames, ::testing::Values(Net::kIpc, Net::kTcp), param_name);
+INSTANTIATE_TEST_SUITE_P(Integration, MalformedFrames, ::testing::Values(Net::kIpc, Net::kTcp, Net::kUnix), param_name);
 
 }  // namespace
 }  // namespace cosim::integration

@@ -18,8 +18,8 @@
 
 namespace cosim::integration {
 
-enum class Net { kIpc, kTcp };
-inline const char* to_string(Net n) { return n == Net::kIpc ? "ipc" : "tcp"; }
+enum class Net { kIpc, kTcp, kUnix };
+inline const char* to_string(Net n) { return n == Net::kIpc ? "ipc" : n == Net::kTcp ? "tcp" : "unix"; }
 // Test names and ctest names show "ipc"/"tcp", not the enum's bytes.
 inline void PrintTo(Net n, std::ostream* os) { *os << to_string(n); }
 
@@ -49,6 +49,7 @@ class IntegrationTest : public ::testing::Test {
   }
 
   std::string ipc_endpoint(const std::string& name) const { return "ipc://" + tmp_->path() + "/" + name + ".sock"; }
+  std::string unix_endpoint(const std::string& name) const { return "unix://" + tmp_->path() + "/" + name + ".sock"; }
 
   // Starts cosim-host on a fresh endpoint of kind `net`; its log goes to
   // <log dir>/<tag>.log. A TCP port taken by someone else between our probe
@@ -56,14 +57,16 @@ class IntegrationTest : public ::testing::Test {
   void start_host(Net net, const HostOptions& options, Host& out, const std::string& tag = "host") {
     std::string error;
     for (int attempt = 0; attempt < 3; ++attempt) {
-      const std::string ep = net == Net::kIpc ? ipc_endpoint(tag) : "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
+      const std::string ep = net == Net::kIpc    ? ipc_endpoint(tag)
+                             : net == Net::kUnix ? unix_endpoint(tag)
+                                                 : "tcp://127.0.0.1:" + std::to_string(free_tcp_port());
       const std::string log = log_dir_ + "/" + tag + (attempt ? "-" + std::to_string(attempt) : "") + ".log";
       if (auto p = cosim::integration::start_host(ep, log, options, error)) {
         hosts_.push_back(std::move(p));
         out = {hosts_.back().get(), ep};
         return;
       }
-      if (net == Net::kIpc || error.find("cannot listen") == std::string::npos) break;
+      if (net != Net::kTcp || error.find("cannot listen") == std::string::npos) break;
     }
     FAIL() << error;
   }

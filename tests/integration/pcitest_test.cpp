@@ -67,7 +67,7 @@ TEST_P(PcitestBar, WritesThenReadsEveryWord) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Pcitest, PcitestBar,
-                         ::testing::Combine(::testing::Values(Net::kIpc, Net::kTcp), ::testing::Range(0u, 6u)),
+                         ::testing::Combine(::testing::Values(Net::kIpc, Net::kTcp, Net::kUnix), ::testing::Range(0u, 6u)),
                          [](const auto& info) {
                            return std::string(to_string(std::get<0>(info.param))) + "_bar" +
                                   std::to_string(std::get<1>(info.param));
@@ -98,7 +98,7 @@ TEST_P(PcitestIrq, MsixVectors1To2048) {
   for (uint32_t n = 1; n <= 2048; ++n) ASSERT_TRUE(driver_->msi_irq(n, true)) << "pcitest -x " << n;
 }
 
-INSTANTIATE_TEST_SUITE_P(Pcitest, PcitestIrq, ::testing::Values(Net::kIpc, Net::kTcp),
+INSTANTIATE_TEST_SUITE_P(Pcitest, PcitestIrq, ::testing::Values(Net::kIpc, Net::kTcp, Net::kUnix),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
 // ---- pcitest -r / -w / -c -s SIZE with IRQ type INTx, MSI, MSI-X ----------------
@@ -126,7 +126,7 @@ TEST_P(PcitestTransfer, CompletesWithMatchingCrc) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Pcitest, PcitestTransfer,
-                         ::testing::Combine(::testing::Values(Net::kIpc, Net::kTcp),
+                         ::testing::Combine(::testing::Values(Net::kIpc, Net::kTcp, Net::kUnix),
                                             ::testing::Values(Op::kRead, Op::kWrite, Op::kCopy),
                                             ::testing::Values(1u, 1024u, 1025u, 1024000u, 1024001u),
                                             ::testing::Values(kIrqIntx, kIrqMsi, kIrqMsix)),
@@ -168,7 +168,7 @@ TEST_P(PcitestSession, ScriptOrderWithDmaFlag) {
   EXPECT_TRUE(device_->alive());
 }
 
-INSTANTIATE_TEST_SUITE_P(Pcitest, PcitestSession, ::testing::Values(Net::kIpc, Net::kTcp),
+INSTANTIATE_TEST_SUITE_P(Pcitest, PcitestSession, ::testing::Values(Net::kIpc, Net::kTcp, Net::kUnix),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
 }  // namespace

@@ -7,8 +7,9 @@
 cosim_run_usage() {
     cat <<'TXT'
 usage: tools/cosim run [options]
-  --backend B        inproc     native model inside QEMU (model=)
-                     ipc | tcp  model served by cosim-host over ipc:// or tcp://127.0.0.1
+  --backend B        inproc            native model inside QEMU (model=)
+                     unix | ipc | tcp  model served by cosim-host over unix:// (direct
+                                       Unix sockets), ipc:// (ZeroMQ) or tcp://127.0.0.1
                      (default ipc)
   --model SPEC       model the host serves (default native:epf-test)
   --params P         model parameters "k=v;k=v" (e.g. "bar5=64k;msix=64")
@@ -95,7 +96,7 @@ cosim_run() {
         esac
         shift
     done
-    case $backend in inproc | ipc | tcp) ;; *) die "run: --backend must be inproc, ipc or tcp (got '$backend')" ;; esac
+    case $backend in inproc | unix | ipc | tcp) ;; *) die "run: --backend must be inproc, unix, ipc or tcp (got '$backend')" ;; esac
     case $machine in q35 | pc) ;; *) die "run: --machine must be q35 or pc (got '$machine')" ;; esac
     [[ $timeout_s =~ ^[0-9]+$ ]] || die "run: --timeout must be whole seconds (got '$timeout_s')"
     [[ -f $COSIM_ROOT/tools/guest/plans/$plan.plan || -n $initrd ]] ||
@@ -123,10 +124,10 @@ cosim_run() {
     local host_pid= endpoint= sockdir= device
     local -a host_cmd
     if [[ $backend != inproc ]]; then
-        if [[ $backend == ipc ]]; then
-            # ipc paths are limited to 107 bytes: keep the socket under /tmp.
+        if [[ $backend == ipc || $backend == unix ]]; then
+            # Unix socket paths are limited to 107 bytes: keep the socket under /tmp.
             sockdir=$(mktemp -d /tmp/cosim-run.XXXXXX)
-            endpoint=ipc://$sockdir/host.sock
+            endpoint=$backend://$sockdir/host.sock
         else
             endpoint=tcp://127.0.0.1:$(_cosim_free_port)
         fi

@@ -1,5 +1,9 @@
-// Codec: round trips of every message type and every malformed-input case.
+// Codec: round trips of every message type and every malformed-input case,
+// through both decoders (copying from a span, lending from a kept frame), and
+// the encoder that lets DMA data be written straight into the frame.
 #include <gtest/gtest.h>
+
+#include <cstring>
 
 #include "cosim/bridge/codec.h"
 #include "cosim/v1/cosim.pb.h"
@@ -228,6 +232,159 @@ TEST(Codec, RandomBytesNeverCrash) {
     (void)decode(f);  // must return, valid or not
   }
   SUCCEED();
+}
+
+// ---- zero-copy paths ------------------------------------------------------------------
+
+std::vector<uint8_t> pattern(size_t n, uint8_t seed) {
+  std::vector<uint8_t> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = static_cast<uint8_t>(i * 31 + seed + (i >> 11));
+  return v;
+}
+
+bool inside(const uint8_t* p, const Frame& f) { return p >= f.data() && p < f.data() + f.size(); }
+
+TEST(Codec, EveryMessageRoundTripsThroughTheKeepingDecoder) {
+  for (const Message& m : all_messages()) {
+    SCOPED_TRACE(body_name(m.body));
+    auto frame = encode(m);
+    ASSERT_TRUE(frame) << frame.status().to_string();
+    auto back = decode(std::move(frame).value());
+    ASSERT_TRUE(back) << back.status().to_string();
+    EXPECT_EQ(*back, m);
+  }
+}
+
+// The kept frame's buffer becomes the payload's: no copy of the DMA data, and
+// the bytes stay valid for as long as any copy of the payload lives.
+TEST(Codec, AKeptFrameLendsItsPayloadInsteadOfCopyingIt) {
+  const auto data = pattern(kMaxPayloadBytes, 3);
+  for (const Message& m : {Message{1, 0, 0, DmaWrite{0x1000, data}},
+                           Message{2, 1, 0, DmaReadReply{ErrorCode::kOk, data, ""}}}) {
+    SCOPED_TRACE(body_name(m.body));
+    Frame frame = *encode(m);
+    const Frame view(frame.begin(), frame.end());  // where the bytes were, for comparison
+    const uint8_t* const buffer = frame.data();
+    const size_t size = frame.size();
+    Payload payload;
+    {
+      auto back = decode(std::move(frame));
+      ASSERT_TRUE(back) << back.status().to_string();
+      EXPECT_EQ(*back, m);
+      payload = std::holds_alternative<DmaWrite>(back->body) ? std::get<DmaWrite>(back->body).data
+                                                             : std::get<DmaReadReply>(back->body).data;
+    }  // the message is gone; its payload's copy still holds the frame
+    ASSERT_EQ(payload.size(), kMaxPayloadBytes);
+    EXPECT_GE(payload.data(), buffer);
+    EXPECT_EQ(payload.data() + payload.size(), buffer + size) << "the payload is the frame's tail";
+    EXPECT_EQ(payload, Payload(data));
+    EXPECT_EQ(payload.to_vector(), data);
+  }
+}
+
+// Decoding from a span copies: the caller may free its buffer at once.
+TEST(Codec, ASpanDecoderCopiesThePayload) {
+  const auto data = pattern(5000, 9);
+  Frame frame = *encode({1, 0, 0, DmaWrite{0x2000, data}});
+  auto back = decode(std::span<const uint8_t>(frame));
+  ASSERT_TRUE(back);
+  const Payload& p = std::get<DmaWrite>(back->body).data;
+  EXPECT_FALSE(inside(p.data(), frame));
+  frame.assign(frame.size(), 0);
+  EXPECT_EQ(p.to_vector(), data);
+}
+
+TEST(Codec, MalformedFramesFailTheSameThroughBothDecoders) {
+  std::vector<Frame> bad = {{}, {1, 2, 3}, {5, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff},
+                            {5, 0, 0, 0, 0x08, 0x01, 0x98, 0x06, 0x01}, Frame(kMaxFrameBytes + 1)};
+  Frame truncated = valid_frame();
+  truncated.pop_back();
+  bad.push_back(truncated);
+  Frame extra = valid_frame();
+  extra.push_back(0);
+  bad.push_back(extra);
+  Frame huge_header = valid_frame();
+  huge_header[3] = 0x7f;
+  bad.push_back(huge_header);
+  {
+    cosim::v1::Envelope env;
+    env.set_payload_length(2);
+    env.mutable_ping();
+    Frame f = frame_of(env);
+    f.insert(f.end(), {1, 2});
+    bad.push_back(f);
+  }
+  {
+    cosim::v1::Envelope env;
+    env.mutable_dma_write()->set_address(1);  // DmaWrite without data
+    bad.push_back(frame_of(env));
+  }
+  for (size_t i = 0; i < bad.size(); ++i) {
+    auto a = decode(std::span<const uint8_t>(bad[i]));
+    auto b = decode(Frame(bad[i]));
+    ASSERT_FALSE(a) << "case " << i;
+    ASSERT_FALSE(b) << "case " << i;
+    EXPECT_EQ(a.status().code(), b.status().code()) << "case " << i;
+    EXPECT_EQ(a.status().message(), b.status().message()) << "case " << i;
+  }
+  for (const Message& m : all_messages()) {
+    const Frame f = *encode(m);
+    for (size_t len = 0; len < f.size(); ++len)
+      EXPECT_FALSE(decode(Frame(f.begin(), f.begin() + static_cast<ptrdiff_t>(len))))
+          << body_name(m.body) << " truncated to " << len << " bytes decoded";
+  }
+}
+
+// A frame built with room for its payload, then filled in place, is the frame
+// encode() makes from the same message with its data.
+TEST(Codec, EncodeWithPayloadBuildsTheSameFrameAsEncode) {
+  const auto data = pattern(70000, 5);
+  const std::pair<Message, Message> cases[] = {
+      {{4, 0, 77, DmaWrite{0xabc000, {}}}, {4, 0, 77, DmaWrite{0xabc000, data}}},
+      {{5, 9, 78, DmaReadReply{ErrorCode::kOk, {}, ""}}, {5, 9, 78, DmaReadReply{ErrorCode::kOk, data, ""}}},
+  };
+  for (const auto& [header_only, whole] : cases) {
+    SCOPED_TRACE(body_name(whole.body));
+    auto pf = encode_with_payload(header_only, data.size());
+    ASSERT_TRUE(pf) << pf.status().to_string();
+    ASSERT_EQ(pf->payload().size(), data.size());
+    std::memcpy(pf->payload().data(), data.data(), data.size());
+    EXPECT_EQ(pf->frame, *encode(whole));
+    auto back = decode(std::move(pf->frame));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, whole);
+  }
+}
+
+TEST(Codec, EncodeWithPayloadKeepsTheLimits) {
+  const Message w{1, 0, 0, DmaWrite{0x1000, {}}};
+  auto max = encode_with_payload(w, kMaxPayloadBytes);
+  ASSERT_TRUE(max) << max.status().to_string();
+  EXPECT_EQ(max->payload().size(), kMaxPayloadBytes);
+  auto over = encode_with_payload(w, kMaxPayloadBytes + 1);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.status().code(), ErrorCode::kBadSize);
+  EXPECT_NE(over.status().message().find("DmaWrite"), std::string::npos);
+  auto no_payload = encode_with_payload({1, 0, 0, BarRead{0, 0, 4}}, 4);
+  ASSERT_FALSE(no_payload);
+  EXPECT_EQ(no_payload.status().code(), ErrorCode::kInternal);
+  EXPECT_NE(no_payload.status().message().find("BarRead"), std::string::npos);
+  auto has_data = encode_with_payload({1, 0, 0, DmaWrite{0x1000, std::vector<uint8_t>{1}}}, 4);
+  ASSERT_FALSE(has_data);
+  EXPECT_EQ(has_data.status().code(), ErrorCode::kInternal);
+}
+
+TEST(Codec, PayloadsCompareByContent) {
+  EXPECT_EQ(Payload(), Payload(std::vector<uint8_t>{}));
+  EXPECT_TRUE(Payload().empty());
+  EXPECT_EQ(Payload(std::vector<uint8_t>{1, 2, 3}), Payload(std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_FALSE(Payload(std::vector<uint8_t>{1, 2, 3}) == Payload(std::vector<uint8_t>{1, 2, 4}));
+  EXPECT_FALSE(Payload(std::vector<uint8_t>{1, 2}) == Payload(std::vector<uint8_t>{1, 2, 3}));
+  auto owner = std::make_shared<std::vector<uint8_t>>(std::vector<uint8_t>{9, 1, 2, 3, 9});
+  const Payload shared(owner, std::span<const uint8_t>(owner->data() + 1, 3));
+  EXPECT_EQ(shared, Payload(std::vector<uint8_t>{1, 2, 3}));
+  const std::span<const uint8_t> view = shared;
+  EXPECT_EQ(view.size(), 3u);
 }
 
 }  // namespace

@@ -2,7 +2,10 @@
 // (bridge/proto/cosim/v1/cosim.proto); docs/protocol.md describes both.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -23,6 +26,38 @@ inline constexpr uint32_t kMaxFrameBytes = 4 + kMaxHeaderBytes + kMaxPayloadByte
 inline constexpr uint32_t kDefaultDmaChunk = 256 * 1024;
 
 enum class Role : uint8_t { kFrontend = 1, kDevice = 2 };
+
+// DMA data of a message (the frame's raw payload). Immutable and cheap to copy:
+// it shares its bytes with whoever owns them. A message decoded from a frame the
+// decoder may keep (decode(Frame&&)) shares that frame's buffer, so a 1 MiB DMA
+// payload is not copied on the way in; one built from a vector owns the vector.
+class Payload {
+ public:
+  Payload() = default;
+  // Takes the vector (implicit, so `DmaWrite{address, bytes}` reads naturally).
+  Payload(std::vector<uint8_t> bytes);  // NOLINT(google-explicit-constructor)
+  // `bytes` inside a buffer that `owner` keeps alive for as long as any copy of
+  // this Payload lives.
+  Payload(std::shared_ptr<const void> owner, std::span<const uint8_t> bytes)
+      : owner_(std::move(owner)), data_(bytes.data()), size_(bytes.size()) {}
+
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const uint8_t* begin() const { return data_; }
+  const uint8_t* end() const { return data_ + size_; }
+  std::span<const uint8_t> span() const { return {data_, size_}; }
+  operator std::span<const uint8_t>() const { return span(); }  // NOLINT: a payload is a byte range
+  std::vector<uint8_t> to_vector() const { return {begin(), end()}; }
+
+  // Equal bytes, wherever they live.
+  friend bool operator==(const Payload& a, const Payload& b);
+
+ private:
+  std::shared_ptr<const void> owner_;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
 
 // Capability bits announced in Hello.
 enum Capability : uint64_t {
@@ -76,14 +111,14 @@ struct DmaRead {
 
 struct DmaReadReply {
   ErrorCode status = ErrorCode::kOk;
-  std::vector<uint8_t> data;  // carried as the frame's raw payload
+  Payload data;  // carried as the frame's raw payload
   std::string error;
   friend bool operator==(const DmaReadReply&, const DmaReadReply&) = default;
 };
 
 struct DmaWrite {
   uint64_t address = 0;
-  std::vector<uint8_t> data;  // carried as the frame's raw payload
+  Payload data;  // carried as the frame's raw payload
   friend bool operator==(const DmaWrite&, const DmaWrite&) = default;
 };
 
