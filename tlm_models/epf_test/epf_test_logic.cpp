@@ -1,8 +1,10 @@
 // Behaviour helpers of epf-test shared by the native and TLM models.
+
 #include "epf_test_logic.h"
 
 #include <algorithm>
 #include <bit>
+#include <cstdio>
 #include <cstring>
 
 namespace cosim::epf_test {
@@ -70,6 +72,30 @@ uint32_t result_bit(Op op, bool ok) {
 bool transfer_size_ok(uint32_t size) { return size != 0 && size <= kMaxTransfer; }
 
 bool range_fits(uint64_t address, uint32_t size) { return size == 0 || address <= UINT64_MAX - (size - 1); }
+
+IrqDecision decide_irq(const DeviceDescription& desc, IrqRequest irq, const char* what) {
+  IrqDecision d;
+  char buf[256];
+  if (irq.type == kIrqIntx) {
+    if (desc.intx_pin == 0) {
+      std::snprintf(buf, sizeof buf, "%s: INTx requested but the device has no INTx pin (intx=0)", what);
+      d.error = buf;
+    } else {
+      d.deliver = IrqDecision::Deliver::kIntx;
+    }
+    return d;
+  }
+  const uint32_t count = vector_count(desc, irq.type);
+  if (irq.number == 0 || irq.number > count) {
+    std::snprintf(buf, sizeof buf, "%s: %s vector IRQ_NUMBER %u is not 1..%u; no interrupt raised", what,
+                  irq_type_name(irq.type), irq.number, count);
+    d.error = buf;
+    return d;
+  }
+  d.deliver = irq.type == kIrqMsi ? IrqDecision::Deliver::kMsi : IrqDecision::Deliver::kMsix;
+  d.vector = irq.number - 1;
+  return d;
+}
 
 uint32_t vector_count(const DeviceDescription& desc, uint32_t irq_type) {
   switch (irq_type) {

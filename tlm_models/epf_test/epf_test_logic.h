@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 
 #include "cosim/bridge/device.h"
 #include "epf_test_regs.h"
@@ -66,6 +67,21 @@ struct IrqRequest {
   uint32_t number = 0;       // 1-based for MSI / MSI-X
 };
 IrqRequest completion_irq(Op op, const EpfTestRegs& regs);
+
+// What raising an interrupt amounts to (spec, "Interrupt rules the driver
+// relies on"): the delivery to make, with IRQ_RAISED set first — or a guest
+// error (an INTx request without an INTx pin, a vector the device does not
+// have): nothing is raised, IRQ_RAISED stays clear, and the driver sees its
+// wait time out, as with the Linux endpoint function. Each model keeps only
+// its own way of delivering.
+struct IrqDecision {
+  enum class Deliver { kNone, kIntx, kMsi, kMsix };
+  Deliver deliver = Deliver::kNone;
+  uint32_t vector = 0;  // 0-based, for MSI / MSI-X
+  std::string error;    // set when deliver == kNone: the line to log
+};
+// `what` names the command for the error message.
+IrqDecision decide_irq(const DeviceDescription& desc, IrqRequest irq, const char* what);
 
 // STATUS bit a transfer sets (0 for the interrupt commands).
 uint32_t result_bit(Op op, bool ok);

@@ -231,7 +231,9 @@ _cosim_guest_hash() { # KVER
             "linux-source-$(_cosim_guest_srcseries "$1")" "linux-headers-$1" 2>/dev/null || true
         echo "extra ${COSIM_GUEST_EXTRA_MODULES[*]}"
         for f in tools/lib/guest.sh \
-            $(cd "$COSIM_ROOT" && find tools/guest -type f | LC_ALL=C sort); do
+            $(cd "$COSIM_ROOT" && find tools/guest examples -type f \
+                \( -path 'tools/guest/*' -o -path 'examples/*/guest/*' -o -path 'examples/*/*.h' \) |
+                LC_ALL=C sort); do
             echo "file $f"
             cat "$COSIM_ROOT/$f"
         done
@@ -327,12 +329,18 @@ _cosim_guest_build_image() { # KVER KDIR OUT
     log_step "guest: building pcitest (static)"
     _cosim_guest_run "$L/pcitest.log" gcc -O2 -static -I "$work/uapi" \
         -o "$work/pcitest" "$sdir/tools/pci/pcitest.c"
-    # Our own small guest helpers, if any (tools/guest/*.c).
-    local c
-    for c in "$COSIM_ROOT"/tools/guest/*.c; do
+    # Our own guest programs: tools/guest/*.c, and each example device's
+    # user-space test (examples/*/guest/*.c, which include their device's
+    # register header from the folder above). foo_bar.c becomes /bin/foo-bar.
+    local c progs=()
+    for c in "$COSIM_ROOT"/tools/guest/*.c "$COSIM_ROOT"/examples/*/guest/*.c; do
         [[ -f $c ]] || continue
+        local prog
+        prog=$(basename "$c" .c)
+        prog=${prog//_/-}
         _cosim_guest_run "$L/helpers.log" gcc -O2 -static -Wall -I "$work/uapi" \
-            -o "$work/$(basename "$c" .c)" "$c"
+            -I "$(dirname "$c")/.." -o "$work/bin-$prog" "$c"
+        progs+=("$prog")
     done
 
     # The initramfs.
@@ -350,9 +358,7 @@ _cosim_guest_build_image() { # KVER KDIR OUT
         [[ $a == busybox ]] || ln -sf busybox "$r/bin/$a"
     done
     install -m 755 "$work/pcitest" "$r/bin/pcitest"
-    for c in "$COSIM_ROOT"/tools/guest/*.c; do
-        if [[ -f $c ]]; then install -m 755 "$work/$(basename "$c" .c)" "$r/bin/"; fi
-    done
+    for c in "${progs[@]}"; do install -m 755 "$work/bin-$c" "$r/bin/$c"; done
     install -m 755 "$COSIM_ROOT/tools/guest/init" "$r/init"
     cp "$COSIM_ROOT"/tools/guest/plans/*.plan "$r/cosim/plans/"
     cp "$work/module/pci_endpoint_test.ko" "$r/lib/modules/cosim/"

@@ -240,35 +240,28 @@ bool NativeEpfTest::do_copy() {
 
 // ---- Interrupts (spec, "Interrupt rules the driver relies on") --------------
 
-// Sets IRQ_RAISED and signals the interrupt. A vector the device does not have
-// is a guest error: nothing is raised and IRQ_RAISED stays clear, so the driver
-// sees its wait time out, as with the Linux endpoint function.
+// The decision is the shared one (decide_irq); this model delivers through
+// its HostPort.
 void NativeEpfTest::raise_irq(uint32_t type, uint32_t number, const char* what) {
-  if (type == kIrqIntx) {
-    if (desc_.intx_pin == 0) {
-      logf(LogLevel::kError, "%s: INTx requested but the device has no INTx pin (intx=0)", what);
-      return;
-    }
-    regs_.status |= kStIrqRaised;
-    irq_from_intx_ = true;  // the level itself is driven by update_intx()
-    return;
-  }
-  const uint32_t count = vector_count(desc_, type);
-  if (number == 0 || number > count) {
-    logf(LogLevel::kError, "%s: %s vector IRQ_NUMBER %u is not 1..%u; no interrupt raised", what, irq_type_name(type),
-         number, count);
+  const IrqDecision d = decide_irq(desc_, {type, number}, what);
+  if (d.deliver == IrqDecision::Deliver::kNone) {
+    logf(LogLevel::kError, "%s", d.error.c_str());
     return;
   }
   // STATUS first: the handler reads it as soon as the interrupt arrives.
   regs_.status |= kStIrqRaised;
+  if (d.deliver == IrqDecision::Deliver::kIntx) {
+    irq_from_intx_ = true;  // the level itself is driven by update_intx()
+    return;
+  }
   if (!host_) {
     logf(LogLevel::kWarning, "%s: %s vector %u lost: no host attached", what, irq_type_name(type), number);
     return;
   }
-  if (type == kIrqMsi)
-    host_->raise_msi(number - 1);
+  if (d.deliver == IrqDecision::Deliver::kMsi)
+    host_->raise_msi(d.vector);
   else
-    host_->raise_msix(number - 1);
+    host_->raise_msix(d.vector);
 }
 
 // INTx is a level: asserted exactly while an INTx-raised IRQ_RAISED is set.

@@ -334,31 +334,22 @@ uint32_t EpfTestTlm::do_copy(const EpfTestRegs& cmd) {
 
 // ---- Interrupts (spec, "Interrupt rules the driver relies on") ---------------------
 
-// As the native model: IRQ_RAISED is set with every interrupt; a vector the
-// device does not have is a guest error, nothing is raised and IRQ_RAISED
-// stays clear.
+// The decision is the shared one (decide_irq); this model delivers through
+// its INTx signal and MSI port.
 void EpfTestTlm::raise_irq(uint32_t type, uint32_t number, const char* what) {
-  if (type == kIrqIntx) {
-    if (desc_.intx_pin == 0) {
-      logf(LogLevel::kError, "%s: INTx requested but the device has no INTx pin (intx=0)", what);
-      return;
-    }
-    regs_.status |= kStIrqRaised;
-    irq_from_intx_ = true;  // the level itself is driven by update_intx()
-    return;
-  }
-  const uint32_t count = vector_count(desc_, type);
-  if (number == 0 || number > count) {
-    logf(LogLevel::kError, "%s: %s vector IRQ_NUMBER %u is not 1..%u; no interrupt raised", what, irq_type_name(type),
-         number, count);
+  const IrqDecision d = decide_irq(desc_, {type, number}, what);
+  if (d.deliver == IrqDecision::Deliver::kNone) {
+    logf(LogLevel::kError, "%s", d.error.c_str());
     return;
   }
   // STATUS first: the handler reads it as soon as the interrupt arrives.
   regs_.status |= kStIrqRaised;
-  if (type == kIrqMsi)
-    msi->raise_msi(number - 1);
+  if (d.deliver == IrqDecision::Deliver::kIntx)
+    irq_from_intx_ = true;  // the level itself is driven by update_intx()
+  else if (d.deliver == IrqDecision::Deliver::kMsi)
+    msi->raise_msi(d.vector);
   else
-    msi->raise_msix(number - 1);
+    msi->raise_msix(d.vector);
 }
 
 // INTx is a level: asserted exactly while an INTx-raised IRQ_RAISED is set;
