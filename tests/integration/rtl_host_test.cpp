@@ -6,6 +6,7 @@
 // data and WSTRB, must be exactly the accesses sent. Suites are named RtlHost*.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -181,6 +182,41 @@ TEST_F(RtlHostAccess, IoBarAndNarrowAccessesReachTheRtlUnchanged) {
   EXPECT_EQ(mem.aw_addr, (std::vector<uint64_t>{0x04, 0x04, 0x04}));
   EXPECT_EQ(mem.w_data_strb, (std::vector<DS>{{0, 0xf}, {0x5a000000, 0x8}, {0xc0de, 0x3}}));
   EXPECT_EQ(mem.ar_addr, (std::vector<uint64_t>{0x04, 0x04, 0x04}));
+}
+
+// waves_txn=N through the real host: the window around the N-th BAR access
+// the bridge forwards holds that access and not ones long after it.
+TEST_F(RtlHostAccess, WaveWindowAroundTheNthTransaction) {
+  const std::string waves = log_dir_ + "/waves";
+  std::filesystem::remove_all(waves);
+  HostOptions o;
+  o.model = "rtl:epf-test";
+  o.params = {"waves=vcd", "waves_dir=" + waves, "waves_test=txn", "waves_txn=3", "waves_pre=20ns",
+              "waves_post=50ns"};
+  Host host;
+  ASSERT_NO_FATAL_FAILURE(start_host(Net::kUnix, o, host));
+  auto dev = connect(host.endpoint);
+  ASSERT_TRUE(dev) << dev.status().to_string();
+  GuestMemory memory;
+  (*dev)->attach(&memory);
+  // Ten writes to BAR1 word 4*i (transactions 1..10), then a read to wait for them.
+  for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE((*dev)->bar_write(1, 4 * i, 4, 0x100 + i));
+  uint64_t v = 0;
+  ASSERT_TRUE((*dev)->bar_read(1, 4 * 9, 4, v));
+  EXPECT_EQ(v, 0x109u);
+  (*dev)->close("test finished");
+  const auto st = host.process->wait_exit(seconds(30));
+  ASSERT_TRUE(st.has_value());
+  ASSERT_EQ(*st, 0);
+  EXPECT_FALSE(std::filesystem::exists(waves + "/txn.run.vcd")) << "a window was asked for, not the whole run";
+  VcdHandshakes h(waves + "/txn.txn3.vcd", {"s1"});
+  ASSERT_EQ(h.error(), "");
+  const AxiLiteLog& bar1 = h.port("s1");
+  // Transaction 3 writes word 0x8; each write takes several 10 ns cycles, so
+  // the 10th (0x24) is well past the 50 ns after transaction 3.
+  EXPECT_NE(std::find(bar1.aw_addr.begin(), bar1.aw_addr.end(), 0x8u), bar1.aw_addr.end());
+  EXPECT_EQ(std::find(bar1.aw_addr.begin(), bar1.aw_addr.end(), 0x24u), bar1.aw_addr.end());
+  EXPECT_LT(bar1.aw_addr.size(), 10u);
 }
 
 }  // namespace
