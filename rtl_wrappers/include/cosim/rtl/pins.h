@@ -90,6 +90,20 @@ inline std::string pin_name(const std::string& prefix, const char* pin) {
 // Binds the Verilated top's port <prefix>_<pin> to the bundle's signal.
 #define COSIM_RTL_BIND_TOP_PIN_(top, prefix, sig, pin, type, driver) (top).prefix##_##pin((sig).pin);
 
+// In a bundle struct `Name`: its constructor (from the pin-name prefix) and
+// one sc_signal per pin, named <prefix>_<pin>.
+#define COSIM_RTL_SIGNAL_BUNDLE(Name, PINS)                          \
+  explicit Name(const std::string& prefix) : prefix_(prefix) {}     \
+  const std::string prefix_;                                        \
+  PINS(COSIM_RTL_SIGNAL_, _)
+
+// Binds each port <prefix>_<pin> of a Verilated top (a reference expression)
+// to the same pin of bundle `sig`.
+#define COSIM_RTL_BIND_TOP(PINS, top, prefix, sig)      \
+  do {                                                  \
+    PINS(COSIM_RTL_BIND_TOP_PIN_, top, prefix, sig)     \
+  } while (0)
+
 // In a class: the bus's ports for `role` and bind(Signals&) to a bundle.
 #define COSIM_RTL_BUS_PORTS(PINS, role) \
   PINS(COSIM_RTL_PORT_, role)           \
@@ -105,17 +119,12 @@ struct AxiLiteSignals {
   using data_t = pin_t<DATA_BITS>;
   using strb_t = pin_t<DATA_BITS / 8>;
 
-  explicit AxiLiteSignals(const std::string& prefix) : prefix_(prefix) {}
-  const std::string prefix_;
-  COSIM_RTL_AXIL_PINS(COSIM_RTL_SIGNAL_, _)
+  COSIM_RTL_SIGNAL_BUNDLE(AxiLiteSignals, COSIM_RTL_AXIL_PINS)
 };
 
 // Binds the ports <prefix>_awvalid ... <prefix>_rresp of a Verilated slave
 // `top` (a reference expression) to an AxiLiteSignals bundle.
-#define COSIM_RTL_BIND_AXIL_SLAVE(top, prefix, sig) \
-  do {                                              \
-    COSIM_RTL_AXIL_PINS(COSIM_RTL_BIND_TOP_PIN_, top, prefix, sig) \
-  } while (0)
+#define COSIM_RTL_BIND_AXIL_SLAVE(top, prefix, sig) COSIM_RTL_BIND_TOP(COSIM_RTL_AXIL_PINS, top, prefix, sig)
 
 // ---- AXI4 (full) ------------------------------------------------------------
 // The subset the adapters carry: no ID (one master, responses in order),
@@ -128,17 +137,12 @@ struct Axi4Signals {
   using data_t = pin_t<DATA_BITS>;
   using strb_t = pin_t<DATA_BITS / 8>;
 
-  explicit Axi4Signals(const std::string& prefix) : prefix_(prefix) {}
-  const std::string prefix_;
-  COSIM_RTL_AXI4_PINS(COSIM_RTL_SIGNAL_, _)
+  COSIM_RTL_SIGNAL_BUNDLE(Axi4Signals, COSIM_RTL_AXI4_PINS)
 };
 
 // Binds the ports <prefix>_awvalid ... <prefix>_rlast of a Verilated AXI4
 // master `top` to an Axi4Signals bundle.
-#define COSIM_RTL_BIND_AXI4_MASTER(top, prefix, sig) \
-  do {                                               \
-    COSIM_RTL_AXI4_PINS(COSIM_RTL_BIND_TOP_PIN_, top, prefix, sig) \
-  } while (0)
+#define COSIM_RTL_BIND_AXI4_MASTER(top, prefix, sig) COSIM_RTL_BIND_TOP(COSIM_RTL_AXI4_PINS, top, prefix, sig)
 
 // ---- APB (AMBA 3/4) -----------------------------------------------------------
 template <unsigned ADDR_BITS = 32, unsigned DATA_BITS = 32>
@@ -148,15 +152,10 @@ struct ApbSignals {
   using data_t = pin_t<DATA_BITS>;
   using strb_t = pin_t<DATA_BITS / 8>;
 
-  explicit ApbSignals(const std::string& prefix) : prefix_(prefix) {}
-  const std::string prefix_;
-  COSIM_RTL_APB_PINS(COSIM_RTL_SIGNAL_, _)
+  COSIM_RTL_SIGNAL_BUNDLE(ApbSignals, COSIM_RTL_APB_PINS)
 };
 
-#define COSIM_RTL_BIND_APB_SLAVE(top, prefix, sig) \
-  do {                                             \
-    COSIM_RTL_APB_PINS(COSIM_RTL_BIND_TOP_PIN_, top, prefix, sig) \
-  } while (0)
+#define COSIM_RTL_BIND_APB_SLAVE(top, prefix, sig) COSIM_RTL_BIND_TOP(COSIM_RTL_APB_PINS, top, prefix, sig)
 
 // ---- Wishbone B4 classic --------------------------------------------------------
 // ADR carries the byte address of the port-width word (low bits zero).
@@ -167,14 +166,9 @@ struct WishboneSignals {
   using data_t = pin_t<DATA_BITS>;
   using sel_t = pin_t<DATA_BITS / 8>;
 
-  explicit WishboneSignals(const std::string& prefix) : prefix_(prefix) {}
-  const std::string prefix_;
-  COSIM_RTL_WB_PINS(COSIM_RTL_SIGNAL_, _)
+  COSIM_RTL_SIGNAL_BUNDLE(WishboneSignals, COSIM_RTL_WB_PINS)
 };
 
-#define COSIM_RTL_BIND_WB_SLAVE(top, prefix, sig) \
-  do {                                            \
-    COSIM_RTL_WB_PINS(COSIM_RTL_BIND_TOP_PIN_, top, prefix, sig) \
-  } while (0)
+#define COSIM_RTL_BIND_WB_SLAVE(top, prefix, sig) COSIM_RTL_BIND_TOP(COSIM_RTL_WB_PINS, top, prefix, sig)
 
 }  // namespace cosim::rtl
