@@ -30,12 +30,15 @@ void ClockReset::toggle() {
 void ClockReset::start() {
   if (running_) return;
   running_ = true;
-  // Next rising edge on the grid k * period (now, if now is on it: the clock
-  // stopped half a period after the last edge, so that edge is in the past).
+  // Next rising edge on the grid k * period, strictly after now: whoever
+  // restarts the clock drives its inputs now (a BAR access's VALID), and an
+  // edge at this same instant would sample them with no time between - legal
+  // in zero-delay simulation, but a waveform (one value per time step) would
+  // show a handshake whose VALID never rose.
   const sc_core::sc_time now = sc_core::sc_time_stamp();
   const uint64_t p = period_.value();
   const uint64_t t = now.value();
-  const uint64_t next = (t + p - 1) / p * p;
+  const uint64_t next = (t / p + 1) * p;
   run_.notify(sc_core::sc_time::from_value(next - t));
 }
 

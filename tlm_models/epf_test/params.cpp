@@ -18,8 +18,10 @@ constexpr const char* kMsiRule = "must be 0 or a power of two up to 32";
 constexpr const char* kMsixRule = "must be 0..2048";
 constexpr const char* kIntxRule = "must be 0 (none) or 1..4 (INTA..INTD)";
 constexpr const char* kClassRule = "must fit in 24 bits (base class, subclass, prog-if)";
+constexpr const char* kIoRule = "an I/O BAR is BAR1..5 of 16 to 256 bytes (PCI's largest I/O BAR)";
 constexpr const char* kKeys =
-    "vendor, device, subsystem_vendor, subsystem, revision, class, bar0..bar5, msi, msix, intx, seed";
+    "vendor, device, subsystem_vendor, subsystem, revision, class, bar0..bar5, bar1_kind..bar5_kind, msi, msix, "
+    "intx, seed";
 
 bool bar_size_ok(unsigned bar, uint64_t size) {
   if (size == 0) return bar != 0;
@@ -78,6 +80,9 @@ Status check_config(const EpfTestConfig& c) {
   for (unsigned i = 0; i < kNumBars; ++i)
     if (!bar_size_ok(i, c.bar_sizes[i]))
       return bad_field("bar" + std::to_string(i), c.bar_sizes[i], i == 0 ? kBar0Rule : kBarRule);
+  for (unsigned i = 0; i < kNumBars; ++i)
+    if (c.io_bars[i] && (i == 0 || c.bar_sizes[i] == 0 || c.bar_sizes[i] > 256))
+      return bad_field("bar" + std::to_string(i), c.bar_sizes[i], kIoRule);
   if (!msi_ok(c.msi_vectors)) return bad_field("msi", c.msi_vectors, kMsiRule);
   if (!msix_ok(c.msix_vectors)) return bad_field("msix", c.msix_vectors, kMsixRule);
   if (!intx_ok(c.intx_pin)) return bad_field("intx", c.intx_pin, kIntxRule);
@@ -132,6 +137,10 @@ Result<EpfTestConfig> parse_epf_test_params(const std::map<std::string, std::str
         return bad(key, value,
                    std::string(bar == 0 ? kBar0Rule : kBarRule) + " (decimal or 0x-hex, optional k/M suffix)");
       c.bar_sizes[bar] = *v;
+    } else if (key.size() == 9 && key.starts_with("bar") && key.ends_with("_kind") && key[3] >= '1' &&
+               key[3] <= '5') {
+      if (value != "mem" && value != "io") return bad(key, value, std::string("must be mem or io; ") + kIoRule);
+      c.io_bars[static_cast<unsigned>(key[3] - '0')] = value == "io";
     } else if (key == "msi") {
       auto v = parse_number(value);
       if (!v || !msi_ok(*v)) return bad(key, value, kMsiRule);
@@ -184,7 +193,7 @@ DeviceDescription describe(const EpfTestConfig& c) {
   d.revision = c.revision;
   d.class_code = c.class_code;
   for (unsigned i = 0; i < kNumBars; ++i)
-    if (c.bar_sizes[i] != 0) d.bars[i] = BarInfo{c.bar_sizes[i], BarKind::kMem32, false};
+    if (c.bar_sizes[i] != 0) d.bars[i] = BarInfo{c.bar_sizes[i], c.io_bars[i] ? BarKind::kIo : BarKind::kMem32, false};
   d.intx_pin = c.intx_pin;
   d.msi_vectors = static_cast<uint16_t>(c.msi_vectors);
   d.msix_vectors = static_cast<uint16_t>(c.msix_vectors);

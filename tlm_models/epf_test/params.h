@@ -34,6 +34,9 @@ struct EpfTestConfig {
   std::array<uint64_t, kNumBars> bar_sizes = {kDefaultBarSizes[0], kDefaultBarSizes[1],
                                               kDefaultBarSizes[2], kDefaultBarSizes[3],
                                               kDefaultBarSizes[4], kDefaultBarSizes[5]};
+  // I/O-port BARs instead of 32-bit memory BARs (not BAR0, at most 256 bytes,
+  // the largest I/O BAR PCI allows): for drivers and RTL that use port I/O.
+  std::array<bool, kNumBars> io_bars{};
   uint32_t msi_vectors = kDefaultMsiVectors;    // 0, or a power of two up to 32
   uint32_t msix_vectors = kDefaultMsixVectors;  // 0..2048
   uint8_t intx_pin = 1;                         // 0 = none, 1..4 = INTA..INTD
@@ -46,7 +49,8 @@ struct EpfTestConfig {
 Status check_config(const EpfTestConfig& config);
 
 // Builds a configuration from "key=value" options. Keys: vendor, device,
-// subsystem_vendor, subsystem, revision, class, bar0..bar5, msi, msix, intx, seed.
+// subsystem_vendor, subsystem, revision, class, bar0..bar5, bar1_kind..bar5_kind
+// (mem or io), msi, msix, intx, seed.
 // Numbers are decimal or 0x-hex; BAR sizes may end in k/K (KiB) or m/M (MiB).
 // subsystem_vendor / subsystem default to the (possibly overridden) vendor / device.
 // Unknown key or bad value -> ErrorCode::kConfig naming the key, the value and
@@ -65,7 +69,8 @@ struct MsixLayout {
 };
 MsixLayout msix_layout(const EpfTestConfig& config);
 
-// The self-description: all BARs 32-bit non-prefetchable memory, MSI-X table
+// The self-description: BARs 32-bit non-prefetchable memory (or I/O where
+// io_bars says so), MSI-X table
 // and PBA in BAR0 (see msix_layout).
 DeviceDescription describe(const EpfTestConfig& config);
 

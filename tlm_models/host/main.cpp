@@ -1,7 +1,8 @@
 // cosim-host: serves one device model to a QEMU frontend at an endpoint.
 //   cosim-host --model native:epf-test --endpoint ipc:///tmp/cosim.sock [--param k=v]...
 // Models: native (plain C++), tlm (SystemC/TLM-2.0, run by the adapter in
-// tlm_models/sc) and plug-ins (shared objects, tlm_models/plugin).
+// tlm_models/sc), rtl (Verilated RTL behind the same adapter, rtl_wrappers/)
+// and plug-ins (shared objects, tlm_models/plugin).
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -42,7 +43,7 @@ void log_line(cosim::LogLevel level, const std::string& text) {
 void usage(FILE* out) {
   std::fprintf(out,
                "usage: cosim-host --model KIND:NAME --endpoint URL [options]\n"
-               "  --model SPEC          model to serve: native:epf-test, tlm:epf-test,\n"
+               "  --model SPEC          model to serve: native:epf-test, tlm:epf-test, rtl:epf-test,\n"
                "                        plugin:NAME[#MODEL] (libcosim-NAME.so on $COSIM_PLUGIN_PATH or\n"
                "                        <prefix>/lib/cosim/plugins) or plugin:/path/to/lib.so[#MODEL]\n"
                "  --param KEY=VALUE     model parameter (repeatable), e.g. bar5=64k\n"
@@ -53,7 +54,28 @@ void usage(FILE* out) {
                "  --name NAME           name announced in the handshake (default cosim-host)\n"
                "  --heartbeat-timeout MS  declare a silent frontend lost after MS (default 5000)\n"
                "  --verbose / --quiet   more / less logging\n"
-               "  --list-models         print the known models and exit\n");
+               "  --list-models         print the known models and exit\n"
+               "\n"
+               "epf-test parameters (every kind): vendor, device, subsystem_vendor, subsystem, revision,\n"
+               "  class, bar0..bar5 (BAR sizes, k/M suffix, 0 = none), bar1_kind..bar5_kind=mem|io,\n"
+               "  msi, msix, intx, seed\n"
+               "tlm:/rtl: adapter: quantum=DURATION, access_timeout=DURATION (simulated time one BAR\n"
+               "  access may take, default 1s)\n"
+               "rtl:epf-test (Verilated RTL; BARs at most the spec's default sizes, which it is built with):\n"
+               "  clock=DURATION        clock period, even picoseconds (default 10ns)\n"
+               "  check_axi=0|1         log AXI protocol violations on the BAR and DMA buses\n"
+               "  bus_timeout=CYCLES    a BAR access the RTL does not answer by then fails (1000000)\n"
+               "  waves=fst|vcd|off     waveforms (default off); files <waves_dir>/<waves_test>.<window>.fst\n"
+               "  waves_dir=PATH        output folder (default ./waves)\n"
+               "  waves_test=NAME       first part of every file name (default epf-test-rtl)\n"
+               "  waves_window=A-B      simulated-time windows, e.g. 10us-20us (several: A-B+C-D)\n"
+               "  waves_txn=N           around the N-th BAR access the host forwards (several: N+M)\n"
+               "  waves_trigger=barB:OFF  around each BAR write to that offset, e.g. bar0:0x4\n"
+               "  waves_pre=, waves_post=DURATION  stretch before/after a transaction or trigger (1us/10us)\n"
+               "  waves_triggers=N      BAR-write windows at most (16; 0 = no limit)\n"
+               "  waves_segment=DURATION  segment length (100us); waves_cap=SIZE (256M, k/M/G; 0 = none)\n"
+               "  waves_depth=N         hierarchy levels traced\n"
+               "  No window key records the whole run; with waves_cap the oldest part is dropped first.\n");
 }
 
 }  // namespace
@@ -64,6 +86,7 @@ int main(int argc, char** argv) {
   long heartbeat_ms = 5000;
   cosim::register_native_models();
   cosim::register_tlm_models();
+  cosim::register_rtl_models();
   cosim::register_plugin_models();
 
   for (int i = 1; i < argc; ++i) {

@@ -1,7 +1,8 @@
 // Model specs ("native:epf-test", "epf-test") and the registry that turns one
 // into a Device. Each backend registers its factories: the native models
 // (register_native_models, everywhere), the TLM models (register_tlm_models,
-// SystemC: cosim-host only) and plug-ins (a whole kind, "plugin:<name>"). The
+// SystemC: cosim-host only), the RTL models (register_rtl_models, cosim-host)
+// and plug-ins (a whole kind, "plugin:<name>"). The
 // frontend library registers only the native ones, so QEMU never loads SystemC.
 #pragma once
 
@@ -66,6 +67,9 @@ class ModelRegistry {
 void register_native_models();
 // Registers the TLM models ("tlm:epf-test"); links SystemC (cosim_tlm_models). Idempotent.
 void register_tlm_models();
+// Registers the RTL models ("rtl:epf-test"); links Verilated models
+// (cosim_rtl_models, in rtl_wrappers/registry). Idempotent.
+void register_rtl_models();
 // Registers the "plugin" kind (cosim_plugin_loader). Idempotent.
 void register_plugin_models();
 

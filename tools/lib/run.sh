@@ -27,8 +27,14 @@ usage: tools/cosim run [options]
   --qemu-arg ARG     extra QEMU argument (repeatable)
   --host-arg ARG     extra cosim-host argument (repeatable)
   --fallback MODEL   cosim-pci fallback= (default none)
+  --waves W          rtl:* models: fst (default), vcd or off. The host records the run's
+                     last stretch (a whole-run trace under a size cap, oldest segments
+                     dropped) into LOGDIR/waves/; kept when the run fails, deleted when
+                     it passes. Model parameters waves=... override this.
+  --waves-cap SIZE   size cap of that recording (default 64M; k/M/G)
   --quiet            print only the summary
-Logs: console.log (guest serial), qemu.log, host.log, cmdline.txt, summary.txt.
+Logs: console.log (guest serial), qemu.log, host.log, cmdline.txt, summary.txt,
+      waves/ (rtl:* models, failed runs).
 Exit status: 0 all tests OKAY, 1 a test failed, 2 the guest crashed or hung.
 TXT
 }
@@ -72,6 +78,7 @@ _cosim_follow() { # LOGFILE PID
 cosim_run() {
     local backend=ipc model=native:epf-test params= plan=smoke machine=q35 accel=tcg
     local timeout_s=1800 name= log_dir= kernel= initrd= append= guest_args= fallback=none quiet=0
+    local waves=fst waves_cap=64M
     local qemu_extra=() host_extra=()
     while (($#)); do
         case $1 in
@@ -91,6 +98,8 @@ cosim_run() {
             --qemu-arg) qemu_extra+=("$2"); shift ;;
             --host-arg) host_extra+=("$2"); shift ;;
             --fallback) fallback=$2; shift ;;
+            --waves) waves=$2; shift ;;
+            --waves-cap) waves_cap=$2; shift ;;
             --quiet) quiet=1 ;;
             *) cosim_run_usage >&2; die "run: unknown option '$1'" ;;
         esac
@@ -98,6 +107,7 @@ cosim_run() {
     done
     case $backend in inproc | unix | ipc | tcp) ;; *) die "run: --backend must be inproc, unix, ipc or tcp (got '$backend')" ;; esac
     case $machine in q35 | pc) ;; *) die "run: --machine must be q35 or pc (got '$machine')" ;; esac
+    case $waves in fst | vcd | off) ;; *) die "run: --waves must be fst, vcd or off (got '$waves')" ;; esac
     [[ $timeout_s =~ ^[0-9]+$ ]] || die "run: --timeout must be whole seconds (got '$timeout_s')"
     [[ -f $COSIM_ROOT/tools/guest/plans/$plan.plan || -n $initrd ]] ||
         die "run: unknown plan '$plan' (have: $(cd "$COSIM_ROOT/tools/guest/plans" && ls | sed 's/\.plan$//' | tr '\n' ' '))"
@@ -119,6 +129,17 @@ cosim_run() {
     log_dir=$(cd "$log_dir" && pwd)
     local console=$log_dir/console.log qemu_log=$log_dir/qemu.log host_log=$log_dir/host.log
     : >"$console"
+
+    # RTL models record waveforms for a failure to leave behind: the whole
+    # run under a size cap, so what is kept is the stretch before the end
+    # (where a hang or a failing test is). Not when the user set waves= in
+    # --params: then the files are theirs, wherever they asked for them.
+    local waves_dir=
+    if [[ $backend != inproc && $model == rtl:* && $waves != off && ";$params;" != *[\;,]waves=* ]]; then
+        waves_dir=$log_dir/waves
+        rm -rf "$waves_dir"
+        params="waves=$waves;waves_dir=$waves_dir;waves_test=$name;waves_cap=$waves_cap${params:+;$params}"
+    fi
 
     # The host, unless the model runs inside QEMU.
     local host_pid= endpoint= sockdir= device
@@ -177,7 +198,15 @@ cosim_run() {
     [[ -n $follow_pid ]] && { sleep 0.3; kill "$follow_pid" 2>/dev/null; wait "$follow_pid" 2>/dev/null || true; }
     local wall=$((SECONDS - start))
     if [[ -n $host_pid ]]; then
+        # A host writing its waveform finishes the file first; one stuck in
+        # its model never would: give it a minute, then kill it.
         kill -TERM "$host_pid" 2>/dev/null || true
+        local waited=0
+        while kill -0 "$host_pid" 2>/dev/null && ((waited < 600)); do sleep 0.1; waited=$((waited + 1)); done
+        if kill -0 "$host_pid" 2>/dev/null; then
+            echo "cosim run: the host did not exit within 60 s of SIGTERM: killed" >>"$host_log"
+            kill -KILL "$host_pid" 2>/dev/null || true
+        fi
         wait "$host_pid" 2>/dev/null || true
     fi
     [[ -n $sockdir ]] && rm -rf "$sockdir"
@@ -192,6 +221,16 @@ cosim_run() {
     ((qemu_status == 124 || qemu_status == 137)) && verdict=2
     if ((verdict == 0)) && ((qemu_status != 0)); then verdict=2; fi
     if ((verdict != 0)) && ! grep -q . "$log_dir/summary.txt"; then echo "no transcript" >>"$log_dir/summary.txt"; fi
+    if [[ -n $waves_dir ]]; then
+        if ((verdict == 0)); then
+            rm -rf "$waves_dir"
+        else
+            local f
+            for f in "$waves_dir"/*.fst "$waves_dir"/*.vcd; do
+                [[ -f $f ]] && echo "waveform: $f ($(du -h "$f" | cut -f1))" >>"$log_dir/summary.txt"
+            done
+        fi
+    fi
     cat "$log_dir/summary.txt"
     if ((verdict != 0)); then
         echo "FAILED: logs kept in $log_dir" >&2
@@ -203,18 +242,111 @@ cosim_run() {
     return "$verdict"
 }
 
+# The product's main job: the guest's unmodified driver against the Verilated
+# RTL. `--model native:epf-test` or `--model tlm:epf-test` picks another model
+# (later options override the defaults here); any `cosim run` option works.
 cosim_demo() {
-    log_step "demo: the unmodified Linux pci_endpoint_test driver in a QEMU guest drives the"
-    log_info "epf-test device through cosim-pci -> ZeroMQ (ipc://) -> cosim-host (native model)"
-    cosim_run --backend ipc --plan "${COSIM_DEMO_PLAN:-smoke}" --name demo "$@"
+    local model=rtl:epf-test a prev=
+    for a in "$@"; do
+        [[ $prev == --model ]] && model=$a
+        prev=$a
+    done
+    local what
+    case $model in
+        rtl:*) what="the epf-test RTL (SystemVerilog, Verilated) behind AXI4-Lite/AXI4 bus adapters in cosim-host" ;;
+        tlm:*) what="the SystemC/TLM-2.0 epf-test model in cosim-host" ;;
+        *) what="the native C++ model ($model) in cosim-host" ;;
+    esac
+    log_step "demo: the unmodified Linux pci_endpoint_test driver and pcitest in a QEMU guest drive"
+    log_info "$what, through cosim-pci -> unix:// socket -> cosim-host"
+    log_info "(another model: tools/cosim demo --model native:epf-test | tlm:epf-test; other plans: --plan full)"
+    local -a defaults=(--backend unix --model "$model" --plan "${COSIM_DEMO_PLAN:-smoke}" --name demo)
+    # The RTL clocks every BAR word through AXI4-Lite: smaller BAR4/BAR5 keep
+    # the word-by-word BAR test to seconds (the spec allows smaller BARs).
+    [[ $model == rtl:* ]] && defaults+=(--params "${COSIM_DEMO_RTL_PARAMS:-bar4=16k;bar5=64k}")
+    [[ $model == rtl:* ]] && log_info "RTL BAR sizes reduced for speed: ${COSIM_DEMO_RTL_PARAMS:-bar4=16k;bar5=64k} (--params overrides)"
+    cosim_run "${defaults[@]}" "$@"
 }
 
+# cosim bench [all|transport|guest|rtl] [options of that part]
 cosim_bench() {
-    local bench=$COSIM_BUILD/bin/cosim-bench-transport
-    [[ -x $bench ]] || die "bench: $bench is not built"
-    log_step "transport benchmark (ratios against a bare Unix socket and memcpy, measured in the same run)"
-    "$bench" "$@"
-    cosim_bench_guest
+    local part=all
+    case ${1:-} in all | transport | guest | rtl) part=$1; shift ;; esac
+    if [[ $part == all || $part == transport ]]; then
+        local bench=$COSIM_BUILD/bin/cosim-bench-transport
+        [[ -x $bench ]] || die "bench: $bench is not built"
+        log_step "transport benchmark (ratios against a bare Unix socket and memcpy, measured in the same run)"
+        if [[ $part == transport ]]; then "$bench" "$@"; else "$bench"; fi
+    fi
+    [[ $part == all || $part == guest ]] && cosim_bench_guest
+    if [[ $part == all || $part == rtl ]]; then
+        if [[ $part == rtl ]]; then cosim_bench_rtl "$@"; else cosim_bench_rtl; fi
+    fi
+}
+
+# The RTL benchmark, in one run:
+#  1. RTL clock cycles per wall second while the device is busy (a command in
+#     progress): the testbench alone (epf_rtl_bench: no QEMU, no bridge) vs
+#     cosim-host serving rtl:epf-test to a guest running pcitest's transfers
+#     at the same sizes (the host logs the same figure when it exits);
+#  2. (unless --no-matrix) the wall time of the full pcitest matrix with
+#     rtl:epf-test as a ratio to tlm:epf-test, same backend and parameters.
+cosim_bench_rtl() {
+    local matrix=1 params= backend=unix
+    while (($#)); do
+        case $1 in
+            --no-matrix) matrix=0 ;;
+            --params) params=$2; shift ;;
+            --backend) backend=$2; shift ;;
+            *) die "bench rtl: unknown option '$1' (have --no-matrix, --params P, --backend B)" ;;
+        esac
+        shift
+    done
+    local dir sizes=1+1024+1025+1024000+1024001
+    dir=$COSIM_ROOT/build/runs/bench-rtl-$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$dir"
+    local tb=$COSIM_BUILD/bin/epf_rtl_bench
+    [[ -x $tb ]] || die "bench rtl: $tb is not built"
+    log_step "RTL speed while busy: testbench alone vs under the full co-simulation ($backend, logs: $dir)"
+    log_info "testbench alone: COPY+READ+WRITE of $sizes bytes, twice"
+    "$tb" --sizes "$sizes" --repeat 2 >"$dir/alone.txt" 2>&1 || { cat "$dir/alone.txt" >&2; die "bench rtl: epf_rtl_bench failed"; }
+    log_info "co-simulation: the guest runs pcitest -r/-w/-c at the same sizes (plan 'transfers')"
+    cosim_run --backend "$backend" --model rtl:epf-test --plan transfers --params "$params" --waves off \
+        --name bench-rtl-transfers --log-dir "$dir/cosim" --quiet >"$dir/cosim.txt" 2>&1 ||
+        { cat "$dir/cosim.txt" >&2; die "bench rtl: the co-simulation run failed (logs: $dir/cosim)"; }
+    local alone cosim
+    alone=$(sed -n 's/.*COSIM-RTL-BENCH .*busy_cycles=\([0-9]*\) busy_wall_s=\([0-9.]*\).*/\1 \2/p' "$dir/alone.txt")
+    cosim=$(sed -n 's/.*rtl:epf-test: busy [0-9]* times: \([0-9]*\) clock cycles in \([0-9.]*\) s wall.*/\1 \2/p' \
+        "$dir/cosim/host.log" | tail -1)
+    [[ -n $alone && -n $cosim ]] || die "bench rtl: no busy figures in $dir/alone.txt or $dir/cosim/host.log"
+    awk -v a="$alone" -v c="$cosim" 'BEGIN {
+        split(a, x, " "); split(c, y, " ")
+        ra = x[1] / x[2]; rc = y[1] / y[2]
+        printf "  %-44s %12d cycles %8.2f s %10.3g cycles/s\n", "RTL alone (testbench), while busy", x[1], x[2], ra
+        printf "  %-44s %12d cycles %8.2f s %10.3g cycles/s\n", "RTL under co-simulation with the guest, busy", y[1], y[2], rc
+        printf "  ratio co-simulation / alone: %.3f (the bridge costs %.1f%% of RTL speed while busy)\n", rc / ra, 100 * (1 - rc / ra)
+    }'
+    ((matrix)) || return 0
+    log_step "pcitest matrix (plan full) wall time: rtl:epf-test vs tlm:epf-test ($backend, params: ${params:-none, the spec BAR sizes})"
+    local m
+    for m in tlm rtl; do
+        log_info "$m:epf-test ..."
+        cosim_run --backend "$backend" --model "$m:epf-test" --plan full --params "$params" --waves off \
+            --name "bench-$m-full" --log-dir "$dir/$m-full" --quiet >"$dir/$m-full.txt" 2>&1 ||
+            { cat "$dir/$m-full.txt" >&2; die "bench rtl: the $m full run failed (logs: $dir/$m-full)"; }
+    done
+    awk '
+        FNR == 1 { m = FILENAME; sub(/\/summary\.txt$/, "", m); sub(/.*\//, "", m); sub(/-full$/, "", m) }
+        /^wall time:/ { w[m] = $3 + 0 }
+        $1 ~ /^(bar|msi|msix|read-msi|write-msi|copy-msi)$/ && $2 ~ /^[0-9]+$/ { g[m, $1] = $5 }
+        END {
+            printf "  %-24s %10s %10s %8s\n", "", "tlm", "rtl", "rtl/tlm"
+            n = split("bar msi msix read-msi write-msi copy-msi", k, " ")
+            for (i = 1; i <= n; i++)
+                if (g["tlm", k[i]] > 0)
+                    printf "  %-24s %9.2fs %9.2fs %8.2f\n", k[i] " (guest s)", g["tlm", k[i]], g["rtl", k[i]], g["rtl", k[i]] / g["tlm", k[i]]
+            printf "  %-24s %9ds %9ds %8.2f\n", "whole run (wall)", w["tlm"], w["rtl"], w["rtl"] / w["tlm"]
+        }' "$dir/tlm-full/summary.txt" "$dir/rtl-full/summary.txt"
 }
 
 # The guest-side benchmark: one QEMU with QEMU's own edu device (baseline), a

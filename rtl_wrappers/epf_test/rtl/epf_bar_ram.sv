@@ -8,15 +8,7 @@ module epf_bar_ram #(
     parameter int          AW   = 32
 ) (
     input  logic          clk,
-    input  logic          wr_en,
-    input  logic [AW-1:0] wr_addr,
-    input  logic [31:0]   wr_data,
-    input  logic [3:0]    wr_strb,
-    output logic          wr_err,
-    input  logic          rd_en,
-    input  logic [AW-1:0] rd_addr,
-    output logic [31:0]   rd_data,
-    output logic          rd_err
+    `EPF_REG_BUS_TARGET_PORTS
 );
   if (SIZE == 0) begin : g_absent
     assign wr_err  = 1'b1;

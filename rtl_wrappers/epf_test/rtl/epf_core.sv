@@ -27,15 +27,7 @@ module epf_core
     input  logic [11:0]   cfg_msix_vectors,  // 0..2048
     input  logic [63:0]   cfg_write_seed,    // seeds the WRITE pattern
     // BAR0 register bus (from epf_axil_slave)
-    input  logic          wr_en,
-    input  logic [AW-1:0] wr_addr,
-    input  logic [31:0]   wr_data,
-    input  logic [3:0]    wr_strb,
-    output logic          wr_err,
-    input  logic          rd_en,
-    input  logic [AW-1:0] rd_addr,
-    output logic [31:0]   rd_data,
-    output logic          rd_err,
+    `EPF_REG_BUS_TARGET_PORTS,
     // DMA engine
     output logic          dma_start,
     output dma_op_e       dma_op,

@@ -30,31 +30,7 @@ module epf_dma
     output logic        dst_err,
     output logic [31:0] crc,       // crc32_le(~0, data): bytes read (READ) or written (WRITE)
     // AXI4 master (subset: no ID, PROT, CACHE, LOCK, QOS, REGION, USER)
-    output logic        m_awvalid,
-    input  logic        m_awready,
-    output logic [63:0] m_awaddr,
-    output logic [7:0]  m_awlen,
-    output logic [2:0]  m_awsize,
-    output logic [1:0]  m_awburst,
-    output logic        m_wvalid,
-    input  logic        m_wready,
-    output logic [63:0] m_wdata,
-    output logic [7:0]  m_wstrb,
-    output logic        m_wlast,
-    input  logic        m_bvalid,
-    output logic        m_bready,
-    input  logic [1:0]  m_bresp,
-    output logic        m_arvalid,
-    input  logic        m_arready,
-    output logic [63:0] m_araddr,
-    output logic [7:0]  m_arlen,
-    output logic [2:0]  m_arsize,
-    output logic [1:0]  m_arburst,
-    input  logic        m_rvalid,
-    output logic        m_rready,
-    input  logic [63:0] m_rdata,
-    input  logic [1:0]  m_rresp,
-    input  logic        m_rlast
+    `EPF_AXI4_MASTER_PORTS(m)
 );
   typedef enum logic [3:0] {
     SIdle,

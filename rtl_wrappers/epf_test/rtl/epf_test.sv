@@ -10,32 +10,6 @@
 // The cfg_* inputs are straps from the device configuration: whether there is
 // an INTx pin, how many MSI / MSI-X vectors exist, and the WRITE pattern seed.
 
-`define EPF_AXIL_SLAVE_PORTS(p) \
-    input  logic        p``_awvalid, \
-    output logic        p``_awready, \
-    input  logic [31:0] p``_awaddr, \
-    input  logic        p``_wvalid, \
-    output logic        p``_wready, \
-    input  logic [31:0] p``_wdata, \
-    input  logic [3:0]  p``_wstrb, \
-    output logic        p``_bvalid, \
-    input  logic        p``_bready, \
-    output logic [1:0]  p``_bresp, \
-    input  logic        p``_arvalid, \
-    output logic        p``_arready, \
-    input  logic [31:0] p``_araddr, \
-    output logic        p``_rvalid, \
-    input  logic        p``_rready, \
-    output logic [31:0] p``_rdata, \
-    output logic [1:0]  p``_rresp
-
-`define EPF_AXIL_SLAVE_CONNECT(p) \
-    .awvalid(p``_awvalid), .awready(p``_awready), .awaddr(p``_awaddr), \
-    .wvalid(p``_wvalid), .wready(p``_wready), .wdata(p``_wdata), .wstrb(p``_wstrb), \
-    .bvalid(p``_bvalid), .bready(p``_bready), .bresp(p``_bresp), \
-    .arvalid(p``_arvalid), .arready(p``_arready), .araddr(p``_araddr), \
-    .rvalid(p``_rvalid), .rready(p``_rready), .rdata(p``_rdata), .rresp(p``_rresp)
-
 // A memory BAR: AXI4-Lite front end plus epf_bar_ram.
 `define EPF_MEMORY_BAR(n, sz) \
   logic        b``n``_wr_en, b``n``_wr_err, b``n``_rd_en, b``n``_rd_err; \
@@ -76,31 +50,7 @@ module epf_test
     `EPF_AXIL_SLAVE_PORTS(s4),
     `EPF_AXIL_SLAVE_PORTS(s5),
     // DMA master
-    output logic        m_awvalid,
-    input  logic        m_awready,
-    output logic [63:0] m_awaddr,
-    output logic [7:0]  m_awlen,
-    output logic [2:0]  m_awsize,
-    output logic [1:0]  m_awburst,
-    output logic        m_wvalid,
-    input  logic        m_wready,
-    output logic [63:0] m_wdata,
-    output logic [7:0]  m_wstrb,
-    output logic        m_wlast,
-    input  logic        m_bvalid,
-    output logic        m_bready,
-    input  logic [1:0]  m_bresp,
-    output logic        m_arvalid,
-    input  logic        m_arready,
-    output logic [63:0] m_araddr,
-    output logic [7:0]  m_arlen,
-    output logic [2:0]  m_arsize,
-    output logic [1:0]  m_arburst,
-    input  logic        m_rvalid,
-    output logic        m_rready,
-    input  logic [63:0] m_rdata,
-    input  logic [1:0]  m_rresp,
-    input  logic        m_rlast,
+    `EPF_AXI4_MASTER_PORTS(m),
     // Activity: high while a command is pending or running (DMA, interrupt
     // request); a wrapper may stop the clock while it is low and no bus
     // transaction is in flight.
@@ -187,31 +137,7 @@ module epf_test
       .src_err  (dma_src_err),
       .dst_err  (dma_dst_err),
       .crc      (dma_crc),
-      .m_awvalid(m_awvalid),
-      .m_awready(m_awready),
-      .m_awaddr (m_awaddr),
-      .m_awlen  (m_awlen),
-      .m_awsize (m_awsize),
-      .m_awburst(m_awburst),
-      .m_wvalid (m_wvalid),
-      .m_wready (m_wready),
-      .m_wdata  (m_wdata),
-      .m_wstrb  (m_wstrb),
-      .m_wlast  (m_wlast),
-      .m_bvalid (m_bvalid),
-      .m_bready (m_bready),
-      .m_bresp  (m_bresp),
-      .m_arvalid(m_arvalid),
-      .m_arready(m_arready),
-      .m_araddr (m_araddr),
-      .m_arlen  (m_arlen),
-      .m_arsize (m_arsize),
-      .m_arburst(m_arburst),
-      .m_rvalid (m_rvalid),
-      .m_rready (m_rready),
-      .m_rdata  (m_rdata),
-      .m_rresp  (m_rresp),
-      .m_rlast  (m_rlast)
+      `EPF_AXI4_MASTER_CONNECT(m)
   );
   assign busy = core_busy || dma_busy;
 

@@ -1,6 +1,7 @@
 // epf-test RTL wrapper: the Verilated top between bus adapters, as a TlmModel.
 #include "cosim/rtl/epf_test_rtl.h"
 
+#include <cstdio>
 #include <sstream>
 
 #include "Vepf_test.h"
@@ -140,10 +141,35 @@ EpfTestRtl::EpfTestRtl(const sc_core::sc_module_name& name, const epf_test::EpfT
 
   // The clock runs while the RTL is busy or a BAR access / reset holds it.
   cr_.set_busy_source([this] { return busy_.read(); });
+  SC_METHOD(on_busy_change);
+  sensitive << busy_;
+  dont_initialize();
   waves_.add_model([this](VerilatedFstC* tfp, int levels) { top_->trace(tfp, levels); });
 }
 
-EpfTestRtl::~EpfTestRtl() { waves_.finish(); }
+EpfTestRtl::~EpfTestRtl() {
+  waves_.finish();
+  const BusyStats& b = busy_stats_;
+  if (b.periods != 0) {
+    char line[200];
+    std::snprintf(line, sizeof line, "busy %llu times: %llu clock cycles in %.3f s wall = %.4g cycles/s while busy",
+                  static_cast<unsigned long long>(b.periods), static_cast<unsigned long long>(b.cycles), b.wall_s,
+                  b.cycles_per_s());
+    log(LogLevel::kInfo, line);
+  }
+}
+
+void EpfTestRtl::on_busy_change() {
+  const auto now = std::chrono::steady_clock::now();
+  if (busy_.read()) {
+    busy_start_cycles_ = cr_.cycles();
+    busy_start_wall_ = now;
+    return;
+  }
+  ++busy_stats_.periods;
+  busy_stats_.cycles += cr_.cycles() - busy_start_cycles_;
+  busy_stats_.wall_s += std::chrono::duration<double>(now - busy_start_wall_).count();
+}
 
 sc::BarTargetSocket* EpfTestRtl::bar_socket(unsigned bar) {
   return bar < kNumBars && bar_socket_[bar] ? bar_socket_[bar].get() : nullptr;

@@ -38,12 +38,20 @@ std::string file_safe(const std::string& s) {
   return out.empty() ? "run" : out;
 }
 
+// Lists take ',' or '+' between items: model parameter strings use ',' as a
+// separator of their own ("k=v,k=v"), so "waves_txn=10+20" survives them.
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   std::string cur;
-  std::istringstream in(s);
-  while (std::getline(in, cur, sep))
-    if (!cur.empty()) out.push_back(cur);
+  for (char c : s) {
+    if (c == sep || c == '+') {
+      if (!cur.empty()) out.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) out.push_back(cur);
   return out;
 }
 
@@ -115,14 +123,14 @@ Result<WaveOptions> take_wave_options(std::map<std::string, std::string>& params
       auto from = dash == std::string::npos ? std::nullopt : parse_duration_ps(w.substr(0, dash));
       auto to = dash == std::string::npos ? std::nullopt : parse_duration_ps(w.substr(dash + 1));
       if (!from || !to || *to <= *from)
-        return bad("waves_window", *v, "must be <from>-<to>[,...] with durations and from < to, e.g. 10us-20us");
+        return bad("waves_window", *v, "must be <from>-<to>[+...] with durations and from < to, e.g. 10us-20us");
       o.time_windows.push_back({*from, *to});
     }
   }
   if (auto v = take_param(params, "waves_txn")) {
     for (const std::string& t : split(*v, ',')) {
       auto n = parse_uint(t);
-      if (!n) return bad("waves_txn", *v, "must be transaction numbers, e.g. 42 or 10,20");
+      if (!n) return bad("waves_txn", *v, "must be transaction numbers, e.g. 42 or 10+20");
       o.transactions.push_back(*n);
     }
   }
@@ -134,7 +142,7 @@ Result<WaveOptions> take_wave_options(std::map<std::string, std::string>& params
         bar = parse_uint(t.substr(3, colon - 3));
         off = parse_uint(t.substr(colon + 1));
       }
-      if (!bar || !off || *bar > 5) return bad("waves_trigger", *v, "must be bar<0..5>:<offset>[,...], e.g. bar0:0x4");
+      if (!bar || !off || *bar > 5) return bad("waves_trigger", *v, "must be bar<0..5>:<offset>[+...], e.g. bar0:0x4");
       o.bar_triggers.push_back({static_cast<unsigned>(*bar), *off});
     }
   }

@@ -183,6 +183,28 @@ TEST(EpfDescription, AbsentBarsAreNotDescribed) {
   EXPECT_TRUE(d.bars[3].implemented());
 }
 
+TEST(EpfDescription, IoBarsAreDescribedAsIo) {
+  auto r = parse_epf_test_params({{"bar2", "256"}, {"bar2_kind", "io"}, {"bar3_kind", "mem"}});
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  const DeviceDescription d = describe(*r);
+  EXPECT_EQ(d.bars[2].kind, BarKind::kIo);
+  EXPECT_EQ(d.bars[2].size, 256u);
+  EXPECT_EQ(d.bars[3].kind, BarKind::kMem32);
+  EXPECT_TRUE(validate(d).is_ok());
+}
+
+TEST(EpfParams, IoBarRulesNameTheKey) {
+  // Larger than PCI's 256-byte I/O BARs, BAR0 (registers, MSI-X table), a bad kind.
+  for (const Params& p : {Params{{"bar2_kind", "io"}}, Params{{"bar0_kind", "io"}},
+                          Params{{"bar1_kind", "port"}}}) {
+    auto r = parse_epf_test_params(p);
+    ASSERT_FALSE(r.is_ok()) << p.begin()->first;
+    EXPECT_EQ(r.status().code(), ErrorCode::kConfig);
+    const std::string key = p.begin()->first == "bar2_kind" ? "bar2" : p.begin()->first;
+    EXPECT_NE(r.status().message().find(key), std::string::npos) << r.status().message();
+  }
+}
+
 TEST(EpfDescription, MsixTableAndPbaFitInsideBar0ForEveryCount) {
   for (uint64_t bar0 : {64u, 512u, 4096u, 8192u, 1u << 20})
     for (uint32_t vectors : {1u, 7u, 63u, 64u, 65u, 256u, 2047u, 2048u}) {

@@ -176,7 +176,7 @@ TEST(TlmElabRegistry, BadParametersFailBeforeElaboration) {
       {"access_timeout=0s", "option access_timeout='0s': must be a positive duration"},
       {"bar0=100", "epf-test option bar0='100'"},
       {"colour=blue", "no option 'colour' (given 'blue'); options are vendor, device, subsystem_vendor, subsystem, "
-                      "revision, class, bar0..bar5, msi, msix, intx, seed, reg_latency, dma_bw, crc_bw, quantum, "
+                      "revision, class, bar0..bar5, bar1_kind..bar5_kind, msi, msix, intx, seed, reg_latency, dma_bw, crc_bw, quantum, "
                       "access_timeout"},
   };
   for (const Case& c : cases) {

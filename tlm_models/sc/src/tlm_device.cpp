@@ -149,6 +149,7 @@ struct Shared {
   bool in_dma = false;
   sc_time dma_time;  // time the model annotated on the DMA being served
   bool intx_level = false;
+  uint64_t transactions = 0;  // BAR accesses forwarded so far (TlmModel::on_transaction)
 
   void log(LogLevel level, const std::string& text) const {
     if (options.log) options.log(level, name + ": " + text);
@@ -204,6 +205,7 @@ class Bridge final : public sc_core::sc_module, public InterruptIf {
         qk_.reset();
         if (shared_.bus_time > now) qk_.set(shared_.bus_time - now);
         sc_time delay = qk_.get_local_time();
+        model_.on_transaction(++shared_.transactions);
         (*bar_init_[r.bar])->b_transport(*r.trans, delay);
         qk_.set(delay);
         shared_.bus_time = qk_.get_current_time();

@@ -96,48 +96,13 @@ class AxiLiteChecker : public ProtocolChecker {
   using data_t = typename Signals::data_t;
   using strb_t = typename Signals::strb_t;
 
-  sc_core::sc_in<bool> awvalid, awready;
-  sc_core::sc_in<addr_t> awaddr;
-  sc_core::sc_in<bool> wvalid, wready;
-  sc_core::sc_in<data_t> wdata;
-  sc_core::sc_in<strb_t> wstrb;
-  sc_core::sc_in<bool> bvalid, bready;
-  sc_core::sc_in<uint32_t> bresp;
-  sc_core::sc_in<bool> arvalid, arready;
-  sc_core::sc_in<addr_t> araddr;
-  sc_core::sc_in<bool> rvalid, rready;
-  sc_core::sc_in<data_t> rdata;
-  sc_core::sc_in<uint32_t> rresp;
+  COSIM_RTL_BUS_PORTS(COSIM_RTL_AXIL_PINS, monitor)
 
   SC_HAS_PROCESS(AxiLiteChecker);
-  explicit AxiLiteChecker(const sc_core::sc_module_name& name)
-      : ProtocolChecker(name), awvalid("awvalid"), awready("awready"), awaddr("awaddr"), wvalid("wvalid"),
-        wready("wready"), wdata("wdata"), wstrb("wstrb"), bvalid("bvalid"), bready("bready"), bresp("bresp"),
-        arvalid("arvalid"), arready("arready"), araddr("araddr"), rvalid("rvalid"), rready("rready"),
-        rdata("rdata"), rresp("rresp") {
+  explicit AxiLiteChecker(const sc_core::sc_module_name& name) : ProtocolChecker(name) {
     SC_METHOD(check);
     sensitive << clk.pos();
     dont_initialize();
-  }
-
-  void bind(Signals& s) {
-    awvalid(s.awvalid);
-    awready(s.awready);
-    awaddr(s.awaddr);
-    wvalid(s.wvalid);
-    wready(s.wready);
-    wdata(s.wdata);
-    wstrb(s.wstrb);
-    bvalid(s.bvalid);
-    bready(s.bready);
-    bresp(s.bresp);
-    arvalid(s.arvalid);
-    arready(s.arready);
-    araddr(s.araddr);
-    rvalid(s.rvalid);
-    rready(s.rready);
-    rdata(s.rdata);
-    rresp(s.rresp);
   }
 
  private:
@@ -176,62 +141,13 @@ class Axi4Checker : public ProtocolChecker {
   using strb_t = typename Signals::strb_t;
   static constexpr unsigned kBusBytes = DATA_BITS / 8;
 
-  sc_core::sc_in<bool> awvalid, awready;
-  sc_core::sc_in<addr_t> awaddr;
-  sc_core::sc_in<uint32_t> awlen, awsize, awburst;
-  sc_core::sc_in<bool> wvalid, wready;
-  sc_core::sc_in<data_t> wdata;
-  sc_core::sc_in<strb_t> wstrb;
-  sc_core::sc_in<bool> wlast;
-  sc_core::sc_in<bool> bvalid, bready;
-  sc_core::sc_in<uint32_t> bresp;
-  sc_core::sc_in<bool> arvalid, arready;
-  sc_core::sc_in<addr_t> araddr;
-  sc_core::sc_in<uint32_t> arlen, arsize, arburst;
-  sc_core::sc_in<bool> rvalid, rready;
-  sc_core::sc_in<data_t> rdata;
-  sc_core::sc_in<uint32_t> rresp;
-  sc_core::sc_in<bool> rlast;
+  COSIM_RTL_BUS_PORTS(COSIM_RTL_AXI4_PINS, monitor)
 
   SC_HAS_PROCESS(Axi4Checker);
-  explicit Axi4Checker(const sc_core::sc_module_name& name)
-      : ProtocolChecker(name), awvalid("awvalid"), awready("awready"), awaddr("awaddr"), awlen("awlen"),
-        awsize("awsize"), awburst("awburst"), wvalid("wvalid"), wready("wready"), wdata("wdata"),
-        wstrb("wstrb"), wlast("wlast"), bvalid("bvalid"), bready("bready"), bresp("bresp"),
-        arvalid("arvalid"), arready("arready"), araddr("araddr"), arlen("arlen"), arsize("arsize"),
-        arburst("arburst"), rvalid("rvalid"), rready("rready"), rdata("rdata"), rresp("rresp"),
-        rlast("rlast") {
+  explicit Axi4Checker(const sc_core::sc_module_name& name) : ProtocolChecker(name) {
     SC_METHOD(check);
     sensitive << clk.pos();
     dont_initialize();
-  }
-
-  void bind(Signals& s) {
-    awvalid(s.awvalid);
-    awready(s.awready);
-    awaddr(s.awaddr);
-    awlen(s.awlen);
-    awsize(s.awsize);
-    awburst(s.awburst);
-    wvalid(s.wvalid);
-    wready(s.wready);
-    wdata(s.wdata);
-    wstrb(s.wstrb);
-    wlast(s.wlast);
-    bvalid(s.bvalid);
-    bready(s.bready);
-    bresp(s.bresp);
-    arvalid(s.arvalid);
-    arready(s.arready);
-    araddr(s.araddr);
-    arlen(s.arlen);
-    arsize(s.arsize);
-    arburst(s.arburst);
-    rvalid(s.rvalid);
-    rready(s.rready);
-    rdata(s.rdata);
-    rresp(s.rresp);
-    rlast(s.rlast);
   }
 
   // Bursts completed on each side (for tests).

@@ -49,66 +49,13 @@ class AxiToTlm : public sc_core::sc_module {
   sc_core::sc_in<bool> clk;
   sc_core::sc_in<bool> resetn;  // active low: drops outputs and abandons bursts in flight
 
-  sc_core::sc_in<bool> awvalid;
-  sc_core::sc_out<bool> awready;
-  sc_core::sc_in<addr_t> awaddr;
-  sc_core::sc_in<uint32_t> awlen, awsize, awburst;
-  sc_core::sc_in<bool> wvalid;
-  sc_core::sc_out<bool> wready;
-  sc_core::sc_in<data_t> wdata;
-  sc_core::sc_in<strb_t> wstrb;
-  sc_core::sc_in<bool> wlast;
-  sc_core::sc_out<bool> bvalid;
-  sc_core::sc_in<bool> bready;
-  sc_core::sc_out<uint32_t> bresp;
-  sc_core::sc_in<bool> arvalid;
-  sc_core::sc_out<bool> arready;
-  sc_core::sc_in<addr_t> araddr;
-  sc_core::sc_in<uint32_t> arlen, arsize, arburst;
-  sc_core::sc_out<bool> rvalid;
-  sc_core::sc_in<bool> rready;
-  sc_core::sc_out<data_t> rdata;
-  sc_core::sc_out<uint32_t> rresp;
-  sc_core::sc_out<bool> rlast;
+  COSIM_RTL_BUS_PORTS(COSIM_RTL_AXI4_PINS, slave)
 
   SC_HAS_PROCESS(AxiToTlm);
   explicit AxiToTlm(const sc_core::sc_module_name& name)
-      : sc_core::sc_module(name), socket("socket"), clk("clk"), resetn("resetn"), awvalid("awvalid"),
-        awready("awready"), awaddr("awaddr"), awlen("awlen"), awsize("awsize"), awburst("awburst"),
-        wvalid("wvalid"), wready("wready"), wdata("wdata"), wstrb("wstrb"), wlast("wlast"), bvalid("bvalid"),
-        bready("bready"), bresp("bresp"), arvalid("arvalid"), arready("arready"), araddr("araddr"),
-        arlen("arlen"), arsize("arsize"), arburst("arburst"), rvalid("rvalid"), rready("rready"),
-        rdata("rdata"), rresp("rresp"), rlast("rlast") {
+      : sc_core::sc_module(name), socket("socket"), clk("clk"), resetn("resetn") {
     SC_THREAD(read_thread);
     SC_THREAD(write_thread);
-  }
-
-  void bind(Signals& s) {
-    awvalid(s.awvalid);
-    awready(s.awready);
-    awaddr(s.awaddr);
-    awlen(s.awlen);
-    awsize(s.awsize);
-    awburst(s.awburst);
-    wvalid(s.wvalid);
-    wready(s.wready);
-    wdata(s.wdata);
-    wstrb(s.wstrb);
-    wlast(s.wlast);
-    bvalid(s.bvalid);
-    bready(s.bready);
-    bresp(s.bresp);
-    arvalid(s.arvalid);
-    arready(s.arready);
-    araddr(s.araddr);
-    arlen(s.arlen);
-    arsize(s.arsize);
-    arburst(s.arburst);
-    rvalid(s.rvalid);
-    rready(s.rready);
-    rdata(s.rdata);
-    rresp(s.rresp);
-    rlast(s.rlast);
   }
 
   // Statistics since construction.

@@ -39,6 +39,76 @@ inline std::string pin_name(const std::string& prefix, const char* pin) {
   return prefix.empty() ? std::string(pin) : prefix + "_" + pin;
 }
 
+// ---- Pin lists ------------------------------------------------------------------
+// Each bus is declared once, as a list of its pins: X(ctx..., name, type, driver),
+// `driver` m (the master drives the pin) or s (the slave does), `type` one of
+// the bundle's addr_t/data_t/strb_t/sel_t or a plain type. The signal bundles,
+// the adapters' and checkers' ports and every bind below are generated from
+// these lists, so a bus's pins are named and typed in one place.
+// (Verilator's own port names are <prefix>_<name>.)
+#define COSIM_RTL_AXIL_PINS(X, ...)                                                                          \
+  X(__VA_ARGS__, awvalid, bool, m) X(__VA_ARGS__, awready, bool, s) X(__VA_ARGS__, awaddr, addr_t, m)        \
+  X(__VA_ARGS__, wvalid, bool, m) X(__VA_ARGS__, wready, bool, s) X(__VA_ARGS__, wdata, data_t, m)           \
+  X(__VA_ARGS__, wstrb, strb_t, m) X(__VA_ARGS__, bvalid, bool, s) X(__VA_ARGS__, bready, bool, m)           \
+  X(__VA_ARGS__, bresp, uint32_t, s) X(__VA_ARGS__, arvalid, bool, m) X(__VA_ARGS__, arready, bool, s)       \
+  X(__VA_ARGS__, araddr, addr_t, m) X(__VA_ARGS__, rvalid, bool, s) X(__VA_ARGS__, rready, bool, m)          \
+  X(__VA_ARGS__, rdata, data_t, s) X(__VA_ARGS__, rresp, uint32_t, s)
+
+// AXI4: AXI4-Lite's channels plus burst length/size/type and WLAST/RLAST.
+#define COSIM_RTL_AXI4_PINS(X, ...)                                                                          \
+  COSIM_RTL_AXIL_PINS(X, __VA_ARGS__)                                                                        \
+  X(__VA_ARGS__, awlen, uint32_t, m) X(__VA_ARGS__, awsize, uint32_t, m) X(__VA_ARGS__, awburst, uint32_t, m) \
+  X(__VA_ARGS__, wlast, bool, m) X(__VA_ARGS__, arlen, uint32_t, m) X(__VA_ARGS__, arsize, uint32_t, m)      \
+  X(__VA_ARGS__, arburst, uint32_t, m) X(__VA_ARGS__, rlast, bool, s)
+
+#define COSIM_RTL_APB_PINS(X, ...)                                                                           \
+  X(__VA_ARGS__, psel, bool, m) X(__VA_ARGS__, penable, bool, m) X(__VA_ARGS__, pwrite, bool, m)             \
+  X(__VA_ARGS__, paddr, addr_t, m) X(__VA_ARGS__, pwdata, data_t, m) X(__VA_ARGS__, pstrb, strb_t, m)        \
+  X(__VA_ARGS__, pready, bool, s) X(__VA_ARGS__, prdata, data_t, s) X(__VA_ARGS__, pslverr, bool, s)
+
+// dat_w: master -> slave (the master's DAT_O); dat_r: slave -> master.
+#define COSIM_RTL_WB_PINS(X, ...)                                                                            \
+  X(__VA_ARGS__, cyc, bool, m) X(__VA_ARGS__, stb, bool, m) X(__VA_ARGS__, we, bool, m)                      \
+  X(__VA_ARGS__, adr, addr_t, m) X(__VA_ARGS__, dat_w, data_t, m) X(__VA_ARGS__, sel, sel_t, m)              \
+  X(__VA_ARGS__, ack, bool, s) X(__VA_ARGS__, err, bool, s) X(__VA_ARGS__, rty, bool, s)                     \
+  X(__VA_ARGS__, dat_r, data_t, s)
+
+// What the lists expand to.
+// A bundle's sc_signal, named <prefix>_<pin> (the bundle's prefix_ member).
+#define COSIM_RTL_SIGNAL_(unused, pin, type, driver) sc_core::sc_signal<type> pin{pin_name(prefix_, #pin).c_str()};
+// A port of a module on the bus, by the module's role: master (drives the m
+// pins), slave (drives the s pins) or monitor (drives nothing).
+#define COSIM_RTL_PORT_master_m sc_core::sc_out
+#define COSIM_RTL_PORT_master_s sc_core::sc_in
+#define COSIM_RTL_PORT_slave_m sc_core::sc_in
+#define COSIM_RTL_PORT_slave_s sc_core::sc_out
+#define COSIM_RTL_PORT_monitor_m sc_core::sc_in
+#define COSIM_RTL_PORT_monitor_s sc_core::sc_in
+#define COSIM_RTL_PORT_(role, pin, type, driver) COSIM_RTL_PORT_##role##_##driver<type> pin{#pin};
+// Binds each port to the same-named signal of bundle `sig`.
+#define COSIM_RTL_BIND_PORT_(sig, pin, type, driver) pin((sig).pin);
+// Binds the Verilated top's port <prefix>_<pin> to the bundle's signal.
+#define COSIM_RTL_BIND_TOP_PIN_(top, prefix, sig, pin, type, driver) (top).prefix##_##pin((sig).pin);
+
+// In a bundle struct `Name`: its constructor (from the pin-name prefix) and
+// one sc_signal per pin, named <prefix>_<pin>.
+#define COSIM_RTL_SIGNAL_BUNDLE(Name, PINS)                          \
+  explicit Name(const std::string& prefix) : prefix_(prefix) {}     \
+  const std::string prefix_;                                        \
+  PINS(COSIM_RTL_SIGNAL_, _)
+
+// Binds each port <prefix>_<pin> of a Verilated top (a reference expression)
+// to the same pin of bundle `sig`.
+#define COSIM_RTL_BIND_TOP(PINS, top, prefix, sig)      \
+  do {                                                  \
+    PINS(COSIM_RTL_BIND_TOP_PIN_, top, prefix, sig)     \
+  } while (0)
+
+// In a class: the bus's ports for `role` and bind(Signals&) to a bundle.
+#define COSIM_RTL_BUS_PORTS(PINS, role) \
+  PINS(COSIM_RTL_PORT_, role)           \
+  void bind(Signals& sig) { PINS(COSIM_RTL_BIND_PORT_, sig) }
+
 // ---- AXI4-Lite ------------------------------------------------------------
 // Signals between an AXI4-Lite master and slave. AxPROT is not carried: a
 // slave that has it ties it in its wrapper.
@@ -49,53 +119,12 @@ struct AxiLiteSignals {
   using data_t = pin_t<DATA_BITS>;
   using strb_t = pin_t<DATA_BITS / 8>;
 
-  explicit AxiLiteSignals(const std::string& prefix)
-      : awvalid(pin_name(prefix, "awvalid").c_str()), awready(pin_name(prefix, "awready").c_str()),
-        awaddr(pin_name(prefix, "awaddr").c_str()), wvalid(pin_name(prefix, "wvalid").c_str()),
-        wready(pin_name(prefix, "wready").c_str()), wdata(pin_name(prefix, "wdata").c_str()),
-        wstrb(pin_name(prefix, "wstrb").c_str()), bvalid(pin_name(prefix, "bvalid").c_str()),
-        bready(pin_name(prefix, "bready").c_str()), bresp(pin_name(prefix, "bresp").c_str()),
-        arvalid(pin_name(prefix, "arvalid").c_str()), arready(pin_name(prefix, "arready").c_str()),
-        araddr(pin_name(prefix, "araddr").c_str()), rvalid(pin_name(prefix, "rvalid").c_str()),
-        rready(pin_name(prefix, "rready").c_str()), rdata(pin_name(prefix, "rdata").c_str()),
-        rresp(pin_name(prefix, "rresp").c_str()) {}
-
-  sc_core::sc_signal<bool> awvalid, awready;
-  sc_core::sc_signal<addr_t> awaddr;
-  sc_core::sc_signal<bool> wvalid, wready;
-  sc_core::sc_signal<data_t> wdata;
-  sc_core::sc_signal<strb_t> wstrb;
-  sc_core::sc_signal<bool> bvalid, bready;
-  sc_core::sc_signal<uint32_t> bresp;
-  sc_core::sc_signal<bool> arvalid, arready;
-  sc_core::sc_signal<addr_t> araddr;
-  sc_core::sc_signal<bool> rvalid, rready;
-  sc_core::sc_signal<data_t> rdata;
-  sc_core::sc_signal<uint32_t> rresp;
+  COSIM_RTL_SIGNAL_BUNDLE(AxiLiteSignals, COSIM_RTL_AXIL_PINS)
 };
 
 // Binds the ports <prefix>_awvalid ... <prefix>_rresp of a Verilated slave
-// `top` (a pointer or reference expression) to an AxiLiteSignals bundle.
-#define COSIM_RTL_BIND_AXIL_SLAVE(top, prefix, sig) \
-  do {                                              \
-    (top).prefix##_awvalid((sig).awvalid);          \
-    (top).prefix##_awready((sig).awready);          \
-    (top).prefix##_awaddr((sig).awaddr);            \
-    (top).prefix##_wvalid((sig).wvalid);            \
-    (top).prefix##_wready((sig).wready);            \
-    (top).prefix##_wdata((sig).wdata);              \
-    (top).prefix##_wstrb((sig).wstrb);              \
-    (top).prefix##_bvalid((sig).bvalid);            \
-    (top).prefix##_bready((sig).bready);            \
-    (top).prefix##_bresp((sig).bresp);              \
-    (top).prefix##_arvalid((sig).arvalid);          \
-    (top).prefix##_arready((sig).arready);          \
-    (top).prefix##_araddr((sig).araddr);            \
-    (top).prefix##_rvalid((sig).rvalid);            \
-    (top).prefix##_rready((sig).rready);            \
-    (top).prefix##_rdata((sig).rdata);              \
-    (top).prefix##_rresp((sig).rresp);              \
-  } while (0)
+// `top` (a reference expression) to an AxiLiteSignals bundle.
+#define COSIM_RTL_BIND_AXIL_SLAVE(top, prefix, sig) COSIM_RTL_BIND_TOP(COSIM_RTL_AXIL_PINS, top, prefix, sig)
 
 // ---- AXI4 (full) ------------------------------------------------------------
 // The subset the adapters carry: no ID (one master, responses in order),
@@ -108,69 +137,12 @@ struct Axi4Signals {
   using data_t = pin_t<DATA_BITS>;
   using strb_t = pin_t<DATA_BITS / 8>;
 
-  explicit Axi4Signals(const std::string& prefix)
-      : awvalid(pin_name(prefix, "awvalid").c_str()), awready(pin_name(prefix, "awready").c_str()),
-        awaddr(pin_name(prefix, "awaddr").c_str()), awlen(pin_name(prefix, "awlen").c_str()),
-        awsize(pin_name(prefix, "awsize").c_str()), awburst(pin_name(prefix, "awburst").c_str()),
-        wvalid(pin_name(prefix, "wvalid").c_str()), wready(pin_name(prefix, "wready").c_str()),
-        wdata(pin_name(prefix, "wdata").c_str()), wstrb(pin_name(prefix, "wstrb").c_str()),
-        wlast(pin_name(prefix, "wlast").c_str()), bvalid(pin_name(prefix, "bvalid").c_str()),
-        bready(pin_name(prefix, "bready").c_str()), bresp(pin_name(prefix, "bresp").c_str()),
-        arvalid(pin_name(prefix, "arvalid").c_str()), arready(pin_name(prefix, "arready").c_str()),
-        araddr(pin_name(prefix, "araddr").c_str()), arlen(pin_name(prefix, "arlen").c_str()),
-        arsize(pin_name(prefix, "arsize").c_str()), arburst(pin_name(prefix, "arburst").c_str()),
-        rvalid(pin_name(prefix, "rvalid").c_str()), rready(pin_name(prefix, "rready").c_str()),
-        rdata(pin_name(prefix, "rdata").c_str()), rresp(pin_name(prefix, "rresp").c_str()),
-        rlast(pin_name(prefix, "rlast").c_str()) {}
-
-  sc_core::sc_signal<bool> awvalid, awready;
-  sc_core::sc_signal<addr_t> awaddr;
-  sc_core::sc_signal<uint32_t> awlen, awsize, awburst;
-  sc_core::sc_signal<bool> wvalid, wready;
-  sc_core::sc_signal<data_t> wdata;
-  sc_core::sc_signal<strb_t> wstrb;
-  sc_core::sc_signal<bool> wlast;
-  sc_core::sc_signal<bool> bvalid, bready;
-  sc_core::sc_signal<uint32_t> bresp;
-  sc_core::sc_signal<bool> arvalid, arready;
-  sc_core::sc_signal<addr_t> araddr;
-  sc_core::sc_signal<uint32_t> arlen, arsize, arburst;
-  sc_core::sc_signal<bool> rvalid, rready;
-  sc_core::sc_signal<data_t> rdata;
-  sc_core::sc_signal<uint32_t> rresp;
-  sc_core::sc_signal<bool> rlast;
+  COSIM_RTL_SIGNAL_BUNDLE(Axi4Signals, COSIM_RTL_AXI4_PINS)
 };
 
 // Binds the ports <prefix>_awvalid ... <prefix>_rlast of a Verilated AXI4
 // master `top` to an Axi4Signals bundle.
-#define COSIM_RTL_BIND_AXI4_MASTER(top, prefix, sig) \
-  do {                                               \
-    (top).prefix##_awvalid((sig).awvalid);           \
-    (top).prefix##_awready((sig).awready);           \
-    (top).prefix##_awaddr((sig).awaddr);             \
-    (top).prefix##_awlen((sig).awlen);               \
-    (top).prefix##_awsize((sig).awsize);             \
-    (top).prefix##_awburst((sig).awburst);           \
-    (top).prefix##_wvalid((sig).wvalid);             \
-    (top).prefix##_wready((sig).wready);             \
-    (top).prefix##_wdata((sig).wdata);               \
-    (top).prefix##_wstrb((sig).wstrb);               \
-    (top).prefix##_wlast((sig).wlast);               \
-    (top).prefix##_bvalid((sig).bvalid);             \
-    (top).prefix##_bready((sig).bready);             \
-    (top).prefix##_bresp((sig).bresp);               \
-    (top).prefix##_arvalid((sig).arvalid);           \
-    (top).prefix##_arready((sig).arready);           \
-    (top).prefix##_araddr((sig).araddr);             \
-    (top).prefix##_arlen((sig).arlen);               \
-    (top).prefix##_arsize((sig).arsize);             \
-    (top).prefix##_arburst((sig).arburst);           \
-    (top).prefix##_rvalid((sig).rvalid);             \
-    (top).prefix##_rready((sig).rready);             \
-    (top).prefix##_rdata((sig).rdata);               \
-    (top).prefix##_rresp((sig).rresp);               \
-    (top).prefix##_rlast((sig).rlast);               \
-  } while (0)
+#define COSIM_RTL_BIND_AXI4_MASTER(top, prefix, sig) COSIM_RTL_BIND_TOP(COSIM_RTL_AXI4_PINS, top, prefix, sig)
 
 // ---- APB (AMBA 3/4) -----------------------------------------------------------
 template <unsigned ADDR_BITS = 32, unsigned DATA_BITS = 32>
@@ -180,34 +152,10 @@ struct ApbSignals {
   using data_t = pin_t<DATA_BITS>;
   using strb_t = pin_t<DATA_BITS / 8>;
 
-  explicit ApbSignals(const std::string& prefix)
-      : psel(pin_name(prefix, "psel").c_str()), penable(pin_name(prefix, "penable").c_str()),
-        pwrite(pin_name(prefix, "pwrite").c_str()), paddr(pin_name(prefix, "paddr").c_str()),
-        pwdata(pin_name(prefix, "pwdata").c_str()), pstrb(pin_name(prefix, "pstrb").c_str()),
-        pready(pin_name(prefix, "pready").c_str()), prdata(pin_name(prefix, "prdata").c_str()),
-        pslverr(pin_name(prefix, "pslverr").c_str()) {}
-
-  sc_core::sc_signal<bool> psel, penable, pwrite;
-  sc_core::sc_signal<addr_t> paddr;
-  sc_core::sc_signal<data_t> pwdata;
-  sc_core::sc_signal<strb_t> pstrb;
-  sc_core::sc_signal<bool> pready;
-  sc_core::sc_signal<data_t> prdata;
-  sc_core::sc_signal<bool> pslverr;
+  COSIM_RTL_SIGNAL_BUNDLE(ApbSignals, COSIM_RTL_APB_PINS)
 };
 
-#define COSIM_RTL_BIND_APB_SLAVE(top, prefix, sig) \
-  do {                                             \
-    (top).prefix##_psel((sig).psel);               \
-    (top).prefix##_penable((sig).penable);         \
-    (top).prefix##_pwrite((sig).pwrite);           \
-    (top).prefix##_paddr((sig).paddr);             \
-    (top).prefix##_pwdata((sig).pwdata);           \
-    (top).prefix##_pstrb((sig).pstrb);             \
-    (top).prefix##_pready((sig).pready);           \
-    (top).prefix##_prdata((sig).prdata);           \
-    (top).prefix##_pslverr((sig).pslverr);         \
-  } while (0)
+#define COSIM_RTL_BIND_APB_SLAVE(top, prefix, sig) COSIM_RTL_BIND_TOP(COSIM_RTL_APB_PINS, top, prefix, sig)
 
 // ---- Wishbone B4 classic --------------------------------------------------------
 // ADR carries the byte address of the port-width word (low bits zero).
@@ -218,33 +166,9 @@ struct WishboneSignals {
   using data_t = pin_t<DATA_BITS>;
   using sel_t = pin_t<DATA_BITS / 8>;
 
-  explicit WishboneSignals(const std::string& prefix)
-      : cyc(pin_name(prefix, "cyc").c_str()), stb(pin_name(prefix, "stb").c_str()),
-        we(pin_name(prefix, "we").c_str()), adr(pin_name(prefix, "adr").c_str()),
-        dat_w(pin_name(prefix, "dat_w").c_str()), sel(pin_name(prefix, "sel").c_str()),
-        ack(pin_name(prefix, "ack").c_str()), err(pin_name(prefix, "err").c_str()),
-        rty(pin_name(prefix, "rty").c_str()), dat_r(pin_name(prefix, "dat_r").c_str()) {}
-
-  sc_core::sc_signal<bool> cyc, stb, we;
-  sc_core::sc_signal<addr_t> adr;
-  sc_core::sc_signal<data_t> dat_w;  // master -> slave (DAT_O of the master)
-  sc_core::sc_signal<sel_t> sel;
-  sc_core::sc_signal<bool> ack, err, rty;
-  sc_core::sc_signal<data_t> dat_r;  // slave -> master (DAT_I of the master)
+  COSIM_RTL_SIGNAL_BUNDLE(WishboneSignals, COSIM_RTL_WB_PINS)
 };
 
-#define COSIM_RTL_BIND_WB_SLAVE(top, prefix, sig) \
-  do {                                            \
-    (top).prefix##_cyc((sig).cyc);                \
-    (top).prefix##_stb((sig).stb);                \
-    (top).prefix##_we((sig).we);                  \
-    (top).prefix##_adr((sig).adr);                \
-    (top).prefix##_dat_w((sig).dat_w);            \
-    (top).prefix##_sel((sig).sel);                \
-    (top).prefix##_ack((sig).ack);                \
-    (top).prefix##_err((sig).err);                \
-    (top).prefix##_rty((sig).rty);                \
-    (top).prefix##_dat_r((sig).dat_r);            \
-  } while (0)
+#define COSIM_RTL_BIND_WB_SLAVE(top, prefix, sig) COSIM_RTL_BIND_TOP(COSIM_RTL_WB_PINS, top, prefix, sig)
 
 }  // namespace cosim::rtl

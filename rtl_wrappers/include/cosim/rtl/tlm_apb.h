@@ -19,31 +19,9 @@ class TlmToApb : public TlmBusTarget {
   using data_t = typename Signals::data_t;
   using strb_t = typename Signals::strb_t;
 
-  sc_core::sc_out<bool> psel;
-  sc_core::sc_out<bool> penable;
-  sc_core::sc_out<bool> pwrite;
-  sc_core::sc_out<addr_t> paddr;
-  sc_core::sc_out<data_t> pwdata;
-  sc_core::sc_out<strb_t> pstrb;
-  sc_core::sc_in<bool> pready;
-  sc_core::sc_in<data_t> prdata;
-  sc_core::sc_in<bool> pslverr;
+  COSIM_RTL_BUS_PORTS(COSIM_RTL_APB_PINS, master)
 
-  explicit TlmToApb(const sc_core::sc_module_name& name)
-      : TlmBusTarget(name, DATA_BITS / 8), psel("psel"), penable("penable"), pwrite("pwrite"), paddr("paddr"),
-        pwdata("pwdata"), pstrb("pstrb"), pready("pready"), prdata("prdata"), pslverr("pslverr") {}
-
-  void bind(Signals& s) {
-    psel(s.psel);
-    penable(s.penable);
-    pwrite(s.pwrite);
-    paddr(s.paddr);
-    pwdata(s.pwdata);
-    pstrb(s.pstrb);
-    pready(s.pready);
-    prdata(s.prdata);
-    pslverr(s.pslverr);
-  }
+  explicit TlmToApb(const sc_core::sc_module_name& name) : TlmBusTarget(name, DATA_BITS / 8) {}
 
  protected:
   WordResult write_word(uint64_t addr, uint64_t data, uint32_t strb) override {

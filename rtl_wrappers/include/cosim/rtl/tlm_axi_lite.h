@@ -19,49 +19,9 @@ class TlmToAxiLite : public TlmBusTarget {
   using data_t = typename Signals::data_t;
   using strb_t = typename Signals::strb_t;
 
-  sc_core::sc_out<bool> awvalid;
-  sc_core::sc_in<bool> awready;
-  sc_core::sc_out<addr_t> awaddr;
-  sc_core::sc_out<bool> wvalid;
-  sc_core::sc_in<bool> wready;
-  sc_core::sc_out<data_t> wdata;
-  sc_core::sc_out<strb_t> wstrb;
-  sc_core::sc_in<bool> bvalid;
-  sc_core::sc_out<bool> bready;
-  sc_core::sc_in<uint32_t> bresp;
-  sc_core::sc_out<bool> arvalid;
-  sc_core::sc_in<bool> arready;
-  sc_core::sc_out<addr_t> araddr;
-  sc_core::sc_in<bool> rvalid;
-  sc_core::sc_out<bool> rready;
-  sc_core::sc_in<data_t> rdata;
-  sc_core::sc_in<uint32_t> rresp;
+  COSIM_RTL_BUS_PORTS(COSIM_RTL_AXIL_PINS, master)
 
-  explicit TlmToAxiLite(const sc_core::sc_module_name& name)
-      : TlmBusTarget(name, DATA_BITS / 8), awvalid("awvalid"), awready("awready"), awaddr("awaddr"),
-        wvalid("wvalid"), wready("wready"), wdata("wdata"), wstrb("wstrb"), bvalid("bvalid"), bready("bready"),
-        bresp("bresp"), arvalid("arvalid"), arready("arready"), araddr("araddr"), rvalid("rvalid"),
-        rready("rready"), rdata("rdata"), rresp("rresp") {}
-
-  void bind(Signals& s) {
-    awvalid(s.awvalid);
-    awready(s.awready);
-    awaddr(s.awaddr);
-    wvalid(s.wvalid);
-    wready(s.wready);
-    wdata(s.wdata);
-    wstrb(s.wstrb);
-    bvalid(s.bvalid);
-    bready(s.bready);
-    bresp(s.bresp);
-    arvalid(s.arvalid);
-    arready(s.arready);
-    araddr(s.araddr);
-    rvalid(s.rvalid);
-    rready(s.rready);
-    rdata(s.rdata);
-    rresp(s.rresp);
-  }
+  explicit TlmToAxiLite(const sc_core::sc_module_name& name) : TlmBusTarget(name, DATA_BITS / 8) {}
 
  protected:
   WordResult write_word(uint64_t addr, uint64_t data, uint32_t strb) override {

@@ -19,33 +19,9 @@ class TlmToWishbone : public TlmBusTarget {
   using data_t = typename Signals::data_t;
   using sel_t = typename Signals::sel_t;
 
-  sc_core::sc_out<bool> cyc;
-  sc_core::sc_out<bool> stb;
-  sc_core::sc_out<bool> we;
-  sc_core::sc_out<addr_t> adr;
-  sc_core::sc_out<data_t> dat_w;
-  sc_core::sc_out<sel_t> sel;
-  sc_core::sc_in<bool> ack;
-  sc_core::sc_in<bool> err;
-  sc_core::sc_in<bool> rty;
-  sc_core::sc_in<data_t> dat_r;
+  COSIM_RTL_BUS_PORTS(COSIM_RTL_WB_PINS, master)
 
-  explicit TlmToWishbone(const sc_core::sc_module_name& name)
-      : TlmBusTarget(name, DATA_BITS / 8), cyc("cyc"), stb("stb"), we("we"), adr("adr"), dat_w("dat_w"),
-        sel("sel"), ack("ack"), err("err"), rty("rty"), dat_r("dat_r") {}
-
-  void bind(Signals& s) {
-    cyc(s.cyc);
-    stb(s.stb);
-    we(s.we);
-    adr(s.adr);
-    dat_w(s.dat_w);
-    sel(s.sel);
-    ack(s.ack);
-    err(s.err);
-    rty(s.rty);
-    dat_r(s.dat_r);
-  }
+  explicit TlmToWishbone(const sc_core::sc_module_name& name) : TlmBusTarget(name, DATA_BITS / 8) {}
 
   void set_retry_limit(unsigned n) { retry_limit_ = n; }
   unsigned retry_limit() const { return retry_limit_; }

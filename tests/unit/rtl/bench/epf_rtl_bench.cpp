@@ -1,10 +1,13 @@
 // Benchmark (not a test): RTL clock cycles per wall-clock second of the
 // epf-test RTL alone (no QEMU, no bridge), while it is busy with large DMA
 // transfers: COPY, READ and WRITE of 1 MiB through the TLM wrapper with a
-// plain memory behind the DMA socket. Also times the same transfers with
-// waveforms on (FST, whole run) unless --no-waves.
+// plain memory behind the DMA socket. With --waves DIR, waveforms are on
+// (FST, whole run). The last line is machine-readable (`cosim bench rtl`
+// compares it with the same figure of the RTL under the full co-simulation):
+//   COSIM-RTL-BENCH busy_cycles=N busy_wall_s=S busy_cps=X
 //
-//   epf_rtl_bench [--size BYTES] [--repeat N] [--waves DIR]
+//   epf_rtl_bench [--size BYTES | --sizes A+B+...] [--repeat N] [--waves DIR]
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -64,16 +67,17 @@ struct Bench : sc_core::sc_module {
   sc_core::sc_signal<bool> intx;
   tlm_utils::simple_initiator_socket<Bench, 32> bar0;
   std::vector<std::unique_ptr<tlm_utils::simple_initiator_socket<Bench, 32>>> other_bars;  // bound, unused
-  uint32_t size;
+  std::vector<uint32_t> sizes;
   int repeat;
   double wall_s = 0;
   uint64_t cycles = 0;
   bool ok = true;
 
   SC_HAS_PROCESS(Bench);
-  Bench(const sc_core::sc_module_name& n, rtl::EpfTestRtlOptions opt, uint32_t size_, int repeat_)
-      : sc_core::sc_module(n), dut("dut", EpfTestConfig{}, std::move(opt)), mem("mem", 2 * size_ + 4096),
-        msi("msi"), intx("intx"), bar0("bar0"), size(size_), repeat(repeat_) {
+  Bench(const sc_core::sc_module_name& n, rtl::EpfTestRtlOptions opt, std::vector<uint32_t> sizes_, int repeat_)
+      : sc_core::sc_module(n), dut("dut", EpfTestConfig{}, std::move(opt)),
+        mem("mem", 2 * size_t{*std::max_element(sizes_.begin(), sizes_.end())} + 4096), msi("msi"), intx("intx"),
+        bar0("bar0"), sizes(std::move(sizes_)), repeat(repeat_) {
     dut.dma_socket()->bind(mem.socket);
     dut.intx(intx);
     dut.msi(msi);
@@ -114,17 +118,20 @@ struct Bench : sc_core::sc_module {
   void run() {
     wr(kIrqType, kIrqMsi);
     wr(kIrqNumber, 1);
-    wr(kSize, size);
+    const uint32_t max_size = *std::max_element(sizes.begin(), sizes.end());
     wr(kSrcAddrLo, static_cast<uint32_t>(kMemBase));
-    wr(kDstAddrLo, static_cast<uint32_t>(kMemBase + size + 1));
+    wr(kDstAddrLo, static_cast<uint32_t>(kMemBase + max_size + 1));
     const auto t0 = std::chrono::steady_clock::now();
     const uint64_t c0 = dut.cycles();
     for (int i = 0; i < repeat; ++i)
-      for (uint32_t cmd : {kCmdCopy, kCmdRead, kCmdWrite}) {
-        wr(kStatus, 0);
-        wr(kCommand, cmd);
-        if (dut.busy()) sc_core::wait(dut.idle_event());
-        if (!(rd(kStatus) & kStIrqRaised)) ok = false;
+      for (uint32_t size : sizes) {
+        wr(kSize, size);
+        for (uint32_t cmd : {kCmdCopy, kCmdRead, kCmdWrite}) {
+          wr(kStatus, 0);
+          wr(kCommand, cmd);
+          if (dut.busy()) sc_core::wait(dut.idle_event());
+          if (!(rd(kStatus) & kStIrqRaised)) ok = false;
+        }
       }
     cycles = dut.cycles() - c0;
     wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -137,15 +144,28 @@ struct Bench : sc_core::sc_module {
 extern "C" int sc_main(int, char**) { return 1; }  // libsystemc's main() needs the symbol; ours runs
 
 int main(int argc, char** argv) {
-  uint32_t size = 1 << 20;
+  std::vector<uint32_t> sizes = {1u << 20};
   int repeat = 3;
   std::string waves_dir;
   for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--size") && i + 1 < argc) size = static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 0));
+    if (!std::strcmp(argv[i], "--size") && i + 1 < argc) sizes = {static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 0))};
+    else if (!std::strcmp(argv[i], "--sizes") && i + 1 < argc) {
+      sizes.clear();
+      for (char* p = argv[++i]; *p;) {
+        char* end = nullptr;
+        const unsigned long v = std::strtoul(p, &end, 0);
+        if (end == p || v == 0 || v > kMaxTransfer) {
+          std::fprintf(stderr, "epf_rtl_bench: --sizes: bad size at '%s'\n", p);
+          return 2;
+        }
+        sizes.push_back(static_cast<uint32_t>(v));
+        p = *end ? end + 1 : end;
+      }
+    }
     else if (!std::strcmp(argv[i], "--repeat") && i + 1 < argc) repeat = std::atoi(argv[++i]);
     else if (!std::strcmp(argv[i], "--waves") && i + 1 < argc) waves_dir = argv[++i];
     else {
-      std::fprintf(stderr, "usage: %s [--size BYTES] [--repeat N] [--waves DIR]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--size BYTES | --sizes A+B+...] [--repeat N] [--waves DIR]\n", argv[0]);
       return 2;
     }
   }
@@ -156,18 +176,27 @@ int main(int argc, char** argv) {
     opt.waves.test = "epf_rtl_bench";
     opt.waves.cap_bytes = 0;
   }
-  Bench bench("bench", opt, size, repeat);
+  if (sizes.empty() || repeat < 1) {
+    std::fprintf(stderr, "epf_rtl_bench: nothing to run\n");
+    return 2;
+  }
+  Bench bench("bench", opt, sizes, repeat);
   sc_core::sc_start();
   if (!bench.ok) {
     std::fprintf(stderr, "epf_rtl_bench: a command or access failed\n");
     return 1;
   }
   const double cps = static_cast<double>(bench.cycles) / bench.wall_s;
-  std::printf("epf-test RTL alone, %s: %d x (COPY+READ+WRITE of %u bytes): %llu cycles in %.3f s wall = %.3g cycles/s\n",
-              waves_dir.empty() ? "waves off" : "waves on (FST, whole run)", repeat, size,
+  std::string list;
+  for (uint32_t s : bench.sizes) list += (list.empty() ? "" : "+") + std::to_string(s);
+  std::printf("epf-test RTL alone, %s: %d x (COPY+READ+WRITE of %s bytes): %llu cycles in %.3f s wall = %.3g cycles/s\n",
+              waves_dir.empty() ? "waves off" : "waves on (FST, whole run)", repeat, list.c_str(),
               static_cast<unsigned long long>(bench.cycles), bench.wall_s, cps);
   std::printf("simulated: %.3f ms at %.0f MHz, %llu interrupts\n",
               static_cast<double>(bench.cycles) * static_cast<double>(opt.clock_period_ps) * 1e-9,
               1e6 / static_cast<double>(opt.clock_period_ps), static_cast<unsigned long long>(bench.msi.count));
+  const auto& b = bench.dut.busy_stats();
+  std::printf("COSIM-RTL-BENCH busy_cycles=%llu busy_wall_s=%.6f busy_cps=%.6g\n",
+              static_cast<unsigned long long>(b.cycles), b.wall_s, b.cycles_per_s());
   return 0;
 }

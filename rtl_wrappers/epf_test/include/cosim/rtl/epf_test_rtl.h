@@ -18,6 +18,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -49,7 +50,7 @@ struct EpfTestRtlOptions {
   uint64_t bus_timeout_cycles = 1'000'000;  // (bus_timeout) a BAR access not answered by then fails
   WaveOptions waves;                  // (waves_*) see waves.h
 };
-inline constexpr const char* kEpfTestRtlKeys = "clock, check_axi, bus_timeout, waves, waves_*";
+inline constexpr const char* kEpfTestRtlKeys = "clock, check_axi, bus_timeout, waves, waves_*, quantum, access_timeout";
 
 // Removes the RTL wrapper's keys from `params` (a bad value is a kConfig error
 // naming the key).
@@ -91,8 +92,8 @@ class EpfTestRtl final : public sc::TlmModel, private IrqSink {
   // would). Simulation context (a thread).
   void reset(ResetKind kind) override;
 
-  // Waveforms: the host calls this per bridge transaction (n as it numbers them).
-  void on_transaction(uint64_t n) { waves_.on_transaction(n); }
+  // Waveforms: the bridge calls this per BAR access it forwards (n from 1).
+  void on_transaction(uint64_t n) override { waves_.on_transaction(n); }
   WaveRecorder& waves() { return waves_; }
 
   const EpfTestRtlOptions& options() const { return opt_; }
@@ -106,12 +107,24 @@ class EpfTestRtl final : public sc::TlmModel, private IrqSink {
   BarSignals& bar_signals(unsigned bar) { return *bar_sig_[bar]; }
   DmaSignals& dma_signals() { return dma_sig_; }
   AxiToTlm<64, 64, 32>& dma_adapter() { return dma_; }
+  // Clock cycles and wall time spent while the RTL was busy (a command in
+  // progress): the RTL's speed where it matters, in whatever surrounds it (a
+  // testbench, or the host with the guest behind the bridge). Logged at
+  // destruction when non-zero.
+  struct BusyStats {
+    uint64_t periods = 0;
+    uint64_t cycles = 0;
+    double wall_s = 0;
+    double cycles_per_s() const { return wall_s > 0 ? static_cast<double>(cycles) / wall_s : 0; }
+  };
+  const BusyStats& busy_stats() const { return busy_stats_; }
   // AXI protocol violations seen so far (check_axi), one line each.
   uint64_t axi_violations() const;
   std::string axi_violation_summary() const;
 
  private:
   void bar_transport(int bar, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+  void on_busy_change();
   // IrqSink
   void on_intx(bool level) override;
   void on_msi(uint32_t vector) override;
@@ -143,6 +156,9 @@ class EpfTestRtl final : public sc::TlmModel, private IrqSink {
   IrqMonitor irq_;
   std::array<std::unique_ptr<AxiLiteChecker<32, 32>>, kNumBars> bar_check_;
   std::unique_ptr<Axi4Checker<64, 64>> dma_check_;
+  BusyStats busy_stats_;
+  uint64_t busy_start_cycles_ = 0;
+  std::chrono::steady_clock::time_point busy_start_wall_;
 };
 
 }  // namespace cosim::rtl

@@ -80,8 +80,9 @@ struct WaveOptions {
 
 // Keys (all optional; `waves` alone turns capture on for the whole run):
 //   waves=fst|vcd|off, waves_dir=<path>, waves_test=<name>,
-//   waves_window=<from>-<to>[,...] (durations: 10us-20us),
-//   waves_txn=<n>[,...], waves_trigger=bar<b>:<offset>[,...] (bar0:0x4),
+//   waves_window=<from>-<to>[+...] (durations: 10us-20us),
+//   waves_txn=<n>[+...], waves_trigger=bar<b>:<offset>[+...] (bar0:0x4);
+//   list items are separated by '+' (or ',' where no parameter string splits on it),
 //   waves_pre=<duration>, waves_post=<duration>, waves_triggers=<max>,
 //   waves_segment=<duration>, waves_cap=<bytes, k/M/G suffix>, waves_depth=<n>.
 // Removes the keys it knows from `params`; a bad value is a kConfig error

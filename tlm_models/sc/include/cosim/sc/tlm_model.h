@@ -63,6 +63,10 @@ class TlmModel : public sc_core::sc_module {
   // (kill or reset their threads), the INTx level. Called in simulation
   // context (from a thread of the bridge), between BAR accesses.
   virtual void reset(ResetKind kind) = 0;
+  // Called by the bridge's BAR master just before it forwards BAR access `n`
+  // (1, 2, ... since the device was created; what "the N-th bridge
+  // transaction" means to waveform windows), at that access's simulation time.
+  virtual void on_transaction(uint64_t n) { (void)n; }
 };
 
 }  // namespace cosim::sc
