@@ -13,6 +13,7 @@ usage: tools/cosim run [options]
                      (default ipc)
   --model SPEC       model the host serves (default native:epf-test)
   --params P         model parameters "k=v;k=v" (e.g. "bar5=64k;msix=64")
+  --param K=V        one model parameter (repeatable; adds to --params)
   --plan NAME        guest test plan: full, smoke, bars, irq, transfers, none (default smoke)
   --machine M        q35 (PCIe root port, intel-iommu with interrupt remapping) or pc
                      (i440fx, conventional PCI); default q35
@@ -88,6 +89,7 @@ cosim_run() {
             --backend) backend=$2; shift ;;
             --model) model=$2; shift ;;
             --params) params=$2; shift ;;
+            --param) params+="${params:+;}$2"; shift ;;
             --plan) plan=$2; shift ;;
             --machine) machine=$2; shift ;;
             --accel) accel=$2; shift ;;
@@ -310,4 +312,49 @@ cosim_bench_guest() {
                 printf "  %-34s %10.0f ns per 4-byte BAR read  %8.1fx edu\n", what, ns[b], ns[b] / base
             }
         }' "$dir/console.log" | sort -k1,1
+}
+
+# Virtual-time benchmark (docs/time.md): the wall time of the same guest
+# workload with --time off and --time lockstep, same backend and model, as a
+# ratio. Idle: `sleep 10` of guest time; busy: a loop of 1 MB DMA copies. The
+# workload is bracketed by COSIM-MARK lines, whose arrival on the console is
+# timed here (polled every 20 ms), so boot time is not counted.
+cosim_bench_time() { # [--model SPEC] [--backend B]
+    local model=tlm:epf-test backend=unix
+    while (($#)); do
+        case $1 in
+            --model) model=$2; shift ;;
+            --backend) backend=$2; shift ;;
+            *) die "bench time: unknown option '$1' (--model SPEC, --backend B)" ;;
+        esac
+        shift
+    done
+    local dir
+    dir=$COSIM_ROOT/build/runs/bench-time-$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$dir"
+    log_step "virtual-time benchmark: lockstep against off, $backend backend, $model (logs: $dir)"
+    local workload mode
+    declare -A wall
+    for workload in idle busy; do
+        for mode in off lockstep; do
+            local run=$dir/$workload-$mode
+            mkdir -p "$run"
+            cosim_run --log-dir "$run" --name "bench-$workload-$mode" --backend "$backend" --model "$model" \
+                --machine pc --smp 1 --param msi=1 --param msix=2 --plan "time-$workload" --time "$mode" \
+                --quiet --timeout 900 >"$run/run.out" 2>&1 &
+            local pid=$! t0= t1=
+            while kill -0 "$pid" 2>/dev/null; do
+                [[ -z $t0 ]] && grep -aq 'COSIM-MARK bench-start' "$run/console.log" 2>/dev/null && t0=$EPOCHREALTIME
+                [[ -n $t0 && -z $t1 ]] && grep -aq 'COSIM-MARK bench-end' "$run/console.log" 2>/dev/null && t1=$EPOCHREALTIME
+                sleep 0.02
+            done
+            wait "$pid" || { cat "$run/run.out" >&2; die "bench time: the $workload run with --time $mode failed (logs: $run)"; }
+            [[ -n $t0 && -n $t1 ]] || die "bench time: no bench-start/bench-end marks in $run/console.log"
+            wall[$workload-$mode]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+            printf '  %-5s %-9s workload %6s s wall   %s\n' "$workload" "$mode" "${wall[$workload-$mode]}" \
+                "$(grep -a 'time: mode' "$run/summary.txt" | head -n 1)"
+        done
+        awk -v w="$workload" -v a="${wall[$workload-off]}" -v b="${wall[$workload-lockstep]}" \
+            'BEGIN { printf "  %-5s lockstep / off wall-time ratio: %.2f (%+.0f%%)\n", w, b / a, 100 * (b / a - 1) }'
+    done | tee "$dir/bench.txt"
 }
