@@ -330,6 +330,22 @@ struct DeviceServer::Impl final : HostPort {
     return {};
   }
 
+  // A refused handshake's Error must reach the frontend even when this process
+  // exits right after (cosim-host --once): sockets close without lingering,
+  // so wait briefly for the frontend to read it and hang up.
+  void linger_after_refusal() {
+    const auto until = steady_clock::now() + milliseconds(250);
+    try {
+      for (auto left = milliseconds(250); left.count() > 0 && !transport->peer_lost();
+           left = duration_cast<milliseconds>(until - steady_clock::now())) {
+        proto::Message m;
+        (void)ep.receive(*transport, std::min(left, milliseconds(20)), m);
+      }
+    } catch (const BridgeError&) {
+      // The frontend hung up: it has the answer.
+    }
+  }
+
   Status serve(Transport& t) {
     transport = &t;
     ending = false;
@@ -339,6 +355,7 @@ struct DeviceServer::Impl final : HostPort {
     Status result;
     try {
       result = handshake();
+      if (!result) linger_after_refusal();
       while (result && !ending) {
         if (stop_requested.exchange(false)) {
           // Sockets close without lingering: wait briefly for the frontend's
