@@ -237,13 +237,34 @@ Status RemoteDevice::bar_read(unsigned bar, uint64_t offset, unsigned size, uint
   return d.guarded([&]() -> Status {
     const uint64_t seq = d.ep.send(*d.transport, proto::BarRead{bar, offset, size});
     const auto timeout = d.ep.options().reply_timeout;
-    const auto deadline = timeout.count() < 0 ? steady_clock::time_point::max() : steady_clock::now() + timeout;
+    const auto start = steady_clock::now();
+    const auto deadline = timeout.count() < 0 ? steady_clock::time_point::max() : start + timeout;
+    // Slow-read notification (SessionOptions::on_slow_read), undone on every way out.
+    const auto& on_slow = d.ep.options().on_slow_read;
+    const auto slow_at = start + d.ep.options().slow_read_after;
+    struct SlowGuard {
+      const std::function<void(bool)>& cb;
+      bool on = false;
+      ~SlowGuard() {
+        if (on) cb(false);
+      }
+    } slow{on_slow};
     for (;;) {
-      const auto left = timeout.count() < 0 ? milliseconds(-1)
-                                            : duration_cast<milliseconds>(deadline - steady_clock::now());
+      auto left = timeout.count() < 0 ? milliseconds(-1)
+                                      : duration_cast<milliseconds>(deadline - steady_clock::now());
       if (timeout.count() >= 0 && left.count() <= 0)
         return {ErrorCode::kTimeout, format("no reply to the read of BAR%u+0x%" PRIx64 " within %lld ms", bar,
                                             offset, static_cast<long long>(timeout.count()))};
+      if (on_slow && !slow.on) {
+        const auto now = steady_clock::now();
+        if (now >= slow_at) {
+          slow.on = true;
+          on_slow(true);
+        } else {
+          const auto until_slow = duration_cast<milliseconds>(slow_at - now) + milliseconds(1);
+          if (left.count() < 0 || until_slow < left) left = until_slow;
+        }
+      }
       proto::Message m;
       if (d.ep.receive(*d.transport, left, m) != detail::Endpoint::Got::kMessage) continue;
       if (m.reply_to == seq) {

@@ -277,6 +277,16 @@ cosim_fe* open_impl(const cosim_fe_config* cfg, const cosim_fe_host_ops* ops, co
       sopts.handshake_timeout = std::max(topts.connect_timeout, std::chrono::milliseconds(5000));
       sopts.reply_timeout = std::chrono::milliseconds(cfg->reply_timeout_ms);
       sopts.time_mode = time.mode;
+      if (time.mode != timescale::Mode::kOff) {
+        // Guest time stops for the reads that keep the vCPU waiting, not for
+        // every fast round trip (SessionOptions::on_slow_read).
+        cosim_fe* raw = fe.get();
+        sopts.on_slow_read = [raw](bool waiting) {
+          if (!raw->time) return;
+          if (waiting) raw->time->freeze();
+          else raw->time->unfreeze();
+        };
+      }
       try {
         auto remote = RemoteDevice::connect(connect_transport(cfg->endpoint, topts), sopts);
         if (remote) {
@@ -428,18 +438,13 @@ const char* fe_summary(cosim_fe* fe) { return fe ? fe->summary.c_str() : ""; }
 int fe_bar_read(cosim_fe* fe, int bar, uint64_t offset, unsigned size, uint64_t* value) {
   if (!fe || !value || bar < 0) return COSIM_FE_ERR_ARGUMENT;
   return guard(fe, COSIM_FE_ERR_DEVICE, [&] {
-    // The guest waits for this read: in freeze/lockstep its time stands still
-    // meanwhile, so it sees the device's simulated latency, not the simulator's.
+    // The guest waits for this read: in freeze/lockstep, once the wait is
+    // slow (1 ms), its time stands still (on_slow_read), so a slow simulation
+    // shows as the device's simulated latency, not as the simulator's.
     const bool timed = fe->time && fe->time->active();
-    if (timed) {
-      fe->time->before_access();
-      fe->time->freeze();
-    }
+    if (timed) fe->time->before_access();
     Status s = fe->device->bar_read(static_cast<unsigned>(bar), offset, size, *value);
-    if (timed) {
-      fe->time->unfreeze();
-      fe->time->reschedule();
-    }
+    if (timed) fe->time->reschedule();
     if (!s && s.code() != ErrorCode::kPeerLost) fe->log(LogLevel::kWarning, "BAR read: " + s.to_string());
     fe->kick_if_pending();
     return to_code(s);

@@ -287,8 +287,9 @@ static void check_identity(const cosim_fe_api *api, cosim_fe *fe, const char *wh
 
 /* ---- a cosim-host child ------------------------------------------------------ */
 
-/* time_mode: cosim-host --time, or NULL for none. */
-static pid_t spawn_host(const char *host, const char *endpoint, const char *log_path, const char *time_mode)
+/* time_mode: cosim-host --time, or NULL for none; slow: --slow, or NULL. */
+static pid_t spawn_host_slow(const char *host, const char *endpoint, const char *log_path, const char *time_mode,
+                             const char *slow)
 {
     int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
@@ -299,7 +300,10 @@ static pid_t spawn_host(const char *host, const char *endpoint, const char *log_
     if (pid == 0) {
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
-        if (time_mode)
+        if (time_mode && slow)
+            execl(host, host, "--model", "native:epf-test", "--endpoint", endpoint, "--name", "abi-host", "--once",
+                  "--time", time_mode, "--slow", slow, (char *)NULL);
+        else if (time_mode)
             execl(host, host, "--model", "native:epf-test", "--endpoint", endpoint, "--name", "abi-host", "--once",
                   "--time", time_mode, (char *)NULL);
         else
@@ -309,6 +313,11 @@ static pid_t spawn_host(const char *host, const char *endpoint, const char *log_
     }
     close(fd);
     return pid;
+}
+
+static pid_t spawn_host(const char *host, const char *endpoint, const char *log_path, const char *time_mode)
+{
+    return spawn_host_slow(host, endpoint, log_path, time_mode, NULL);
 }
 
 static int log_contains(const char *path, const char *needle)
@@ -596,7 +605,8 @@ static void test_timed(const cosim_fe_api *api, const char *host, const char *di
     /* freeze against a host running freeze. */
     snprintf(endpoint, sizeof endpoint, "ipc://%s/timed.sock", dir);
     snprintf(log_path, sizeof log_path, "%s/host-time-freeze.log", log_dir);
-    pid = spawn_host(host, endpoint, log_path, "freeze");
+    /* Every BAR access takes 5 ms of host wall time: reads are slow. */
+    pid = spawn_host_slow(host, endpoint, log_path, "freeze", "per-access=5ms");
     deadline = now_ms() + 10000;
     while (!log_contains(log_path, "serving ") && now_ms() < deadline)
         sleep_ms(5);
@@ -607,10 +617,11 @@ static void test_timed(const cosim_fe_api *api, const char *host, const char *di
     if (fe) {
         /* An idle device: nothing to synchronise. */
         CHECK(clk.armed == -1, "a timer is armed for an idle device (%lld)", (long long)clk.armed);
-        /* A BAR read freezes guest time for its round trip, and only then. */
+        /* A slow BAR read freezes guest time while it waits (after 1 ms), and only then. */
         uint64_t v = 0;
         CHECK(api->bar_read(fe, 0, REG_MAGIC, 4, &v) == COSIM_FE_OK, "MAGIC read failed");
         CHECK(clk.freezes == 1 && clk.unfreezes == 1, "read: %d freezes, %d unfreezes", clk.freezes, clk.unfreezes);
+        CHECK(!clk.frozen, "guest time still frozen after the read");
         /* Posted writes at 1 ms: one sync a quantum (10 us) after the first. */
         uint64_t src = g.base + 0x1000;
         g.msi_count = 0;

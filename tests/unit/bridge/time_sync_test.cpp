@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "cosim/bridge/codec.h"
@@ -21,7 +22,8 @@ using timescale::Mode;
 
 // Time follows grants exactly. Writing N to BAR0+0 starts a job of N us that,
 // when done, DMA-writes one byte to guest 0x100 and raises MSI 0. Reading BAR0+8
-// returns the device time at which the read was performed, in ps.
+// returns the device time at which the read was performed, in ps; reading
+// BAR0+16 takes 30 ms of wall time.
 class GrantedDevice final : public Device {
  public:
   GrantedDevice() {
@@ -33,6 +35,7 @@ class GrantedDevice final : public Device {
   const DeviceDescription& description() const override { return desc_; }
   void attach(HostPort* host) override { host_ = host; }
   Status bar_read(unsigned, uint64_t offset, unsigned, uint64_t& value) override {
+    if (offset == 16) std::this_thread::sleep_for(30ms);
     value = offset == 8 ? now_ : done_;
     return {};
   }
@@ -92,7 +95,9 @@ std::string endpoint(const char* tag) {
 
 // A host thread serving GrantedDevice on a unix:// endpoint, and a frontend.
 struct TimedRig {
-  TimedRig(const char* tag, Mode frontend_mode, Mode host_mode, bool host_fixed) : ep(endpoint(tag)) {
+  TimedRig(const char* tag, Mode frontend_mode, Mode host_mode, bool host_fixed,
+           std::function<void(bool)> on_slow_read = {})
+      : ep(endpoint(tag)) {
     listener = listen_transport(ep);
     SessionOptions so;
     so.peer_name = "time-host";
@@ -106,6 +111,7 @@ struct TimedRig {
     SessionOptions fo;
     fo.peer_name = "time-frontend";
     fo.time_mode = frontend_mode;
+    fo.on_slow_read = std::move(on_slow_read);
     connected = RemoteDevice::connect(connect_transport(ep), fo);
     if (connected) (*connected)->attach(&guest);
   }
@@ -174,6 +180,17 @@ TEST(TimeSync, AccessesHappenAtTheirStampedTime) {
   ASSERT_TRUE(rig.remote().bar_read(0, 0, 4, v));
   EXPECT_EQ(v, 1u);
   EXPECT_EQ(rig.guest.msis, std::vector<uint32_t>{0});
+}
+
+TEST(TimeSync, OnlySlowReadsAreReportedAsWaits) {
+  std::vector<bool> calls;
+  TimedRig rig("slowread", Mode::kFreeze, Mode::kFreeze, true, [&](bool w) { calls.push_back(w); });
+  ASSERT_TRUE(rig.connected) << rig.connected.status().to_string();
+  uint64_t v = 0;
+  ASSERT_TRUE(rig.remote().bar_read(0, 0, 4, v));  // a fast round trip: guest time keeps running
+  EXPECT_TRUE(calls.empty());
+  ASSERT_TRUE(rig.remote().bar_read(0, 16, 4, v));  // 30 ms: reported after 1 ms, and ended
+  EXPECT_EQ(calls, (std::vector<bool>{true, false}));
 }
 
 TEST(TimeSync, ModeOffKeepsTheHostRunningTheDevice) {

@@ -34,6 +34,13 @@ struct SessionOptions {
   // to the time stamped on an access or granted by a TimeSync.
   timescale::Mode time_mode = timescale::Mode::kOff;
   bool time_mode_fixed = false;
+  // Frontend: called with true once a BAR read has waited `slow_read_after`
+  // for its reply, and with false when that wait ends. QEMU stops guest time
+  // for slow reads only: stopping it costs two clock updates, which on a busy
+  // host can be preempted between them and skew the guest's clocks against
+  // each other, so fast reads (most of them) are better left alone.
+  std::chrono::milliseconds slow_read_after{1};
+  std::function<void(bool waiting)> on_slow_read;
   LogSink log;
 };
 
