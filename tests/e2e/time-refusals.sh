@@ -36,6 +36,19 @@ time_refusals_main() { # LOG_DIR
     else
         echo "skipped: freeze-under-kvm (no usable /dev/kvm here)"
     fi
+    # A library of ABI 1.0 (no time services) under this 1.1 QEMU: refused by name.
+    local old_lib=$dir/libcosim_frontend_abi10.so
+    printf '%s\n' '#include <stddef.h>' '#include "cosim_frontend.h"' \
+        'static const cosim_fe_api api = { COSIM_FE_ABI_MAJOR, 0, offsetof(cosim_fe_api, open_timed) };' \
+        '__attribute__((visibility("default"))) const cosim_fe_api *cosim_fe_get_api(uint32_t m)' \
+        '{ return m == COSIM_FE_ABI_MAJOR ? &api : NULL; }' >"$dir/abi10.c"
+    if gcc -shared -fPIC -I"$COSIM_ROOT/qemu_frontend/include" -o "$old_lib" "$dir/abi10.c"; then
+        expect abi-1.0-library "implements cosim frontend ABI 1.0, older than the 1.1 this QEMU needs" \
+            -accel tcg -device "cosim-pci,lib=$old_lib,model=epf-test"
+    else
+        echo "FAIL abi-1.0-library: cannot build the stand-in library" >&2
+        fails=$((fails + 1))
+    fi
     # The runner refuses before starting anything.
     if out=$(cosim_run --log-dir "$dir/run-kvm" --name refusal --backend inproc --plan none --accel kvm \
         --time freeze 2>&1); then
