@@ -86,7 +86,6 @@ TEST(TimescaleMode, ParsePrintWire) {
 TEST(TimescalePolicy, OffNeverSyncs) {
   SyncPolicy p(Mode::kOff, kPsPerUs);
   EXPECT_FALSE(p.next_sync_ps({100, 0, 50, 90}));
-  EXPECT_FALSE(p.must_advance_before_access({100, 0, {}, {}}));
 }
 
 TEST(TimescalePolicy, IdleDeviceCostsNothing) {
@@ -125,8 +124,6 @@ TEST(TimescalePolicy, GrantNeverPassesTheGuestOrGoesBack) {
   SyncPolicy p(Mode::kFreeze, kPsPerUs);
   EXPECT_EQ(p.grant_ps({700, 500, std::nullopt, {}}), 700u);
   EXPECT_EQ(p.grant_ps({700, 900, std::nullopt, {}}), 900u);  // device ahead: nothing to grant
-  EXPECT_TRUE(p.must_advance_before_access({700, 500, {}, {}}));
-  EXPECT_FALSE(p.must_advance_before_access({700, 700, {}, {}}));
 }
 
 TEST(TimescaleStats, Format) {

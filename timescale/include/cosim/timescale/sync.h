@@ -56,8 +56,6 @@ class SyncPolicy {
   std::optional<uint64_t> next_sync_ps(const SyncState& s) const;
   // How far to grant the device at a sync taken at s.guest_ps.
   uint64_t grant_ps(const SyncState& s) const;
-  // Whether an access at s.guest_ps must first bring the device to the guest's time.
-  bool must_advance_before_access(const SyncState& s) const { return enabled() && s.device_ps < s.guest_ps; }
 
  private:
   Mode mode_;
