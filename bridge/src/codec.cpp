@@ -91,6 +91,7 @@ pb::Envelope envelope_of(const Message& m, const Payload*& payload) {
             o->set_role(static_cast<pb::Role>(h.role));
             o->set_peer_name(h.peer_name);
             o->set_capabilities(h.capabilities);
+            o->set_time_mode(h.time_mode);
           },
           [&](const Describe& d) {
             const DeviceDescription& s = d.description;
@@ -271,7 +272,7 @@ Result<Message> decode_frame(std::span<const uint8_t> frame, Frame* keep) {
       const auto& i = env.hello();
       if (i.role() != pb::ROLE_FRONTEND && i.role() != pb::ROLE_DEVICE)
         return malformed(fmt("Hello with unknown role %d", static_cast<int>(i.role())));
-      m.body = Hello{i.major(), i.minor(), static_cast<Role>(i.role()), i.peer_name(), i.capabilities()};
+      m.body = Hello{i.major(), i.minor(), static_cast<Role>(i.role()), i.peer_name(), i.capabilities(), i.time_mode()};
       break;
     }
     case pb::Envelope::kDescribe: {

@@ -30,6 +30,11 @@ struct DeviceServer::Impl final : HostPort {
   std::deque<proto::Message> deferred;
   std::atomic<bool> stop_requested{false};
   bool ending = false;  // Goodbye received
+  // Agreed in the handshake. In freeze/lockstep the device only runs as far
+  // as the frontend's stamps and grants.
+  timescale::Mode mode = timescale::Mode::kOff;
+  // Lookahead last told to the frontend (0 = none), so an unchanged one is not repeated.
+  uint64_t announced_next = 0;
   Status end_status;
   mutable std::mutex stats_mu;
   Stats stats;
@@ -40,6 +45,25 @@ struct DeviceServer::Impl final : HostPort {
   }
 
   void stamp() { ep.set_time(device.now_ps()); }
+  bool timed() const { return mode != timescale::Mode::kOff; }
+
+  // Freeze/lockstep: runs the device up to `t` (serving its DMA and interrupts
+  // on the way); never backwards, never beyond.
+  void catch_up(uint64_t t) {
+    if (timed() && t > device.now_ps()) device.advance_to(t);
+  }
+  // The device's next event on the wire: 0 means none, so an event due at 0 is sent as 1 ps.
+  uint64_t lookahead() const {
+    const std::optional<uint64_t> next = device.next_event_ps();
+    return next ? std::max<uint64_t>(*next, 1) : 0;
+  }
+  void announce_lookahead() {
+    const uint64_t next = lookahead();
+    if (next == announced_next || ending) return;
+    announced_next = next;
+    stamp();
+    ep.send(*transport, proto::TimeSync{device.now_ps(), next});
+  }
 
   // ----- HostPort: what the device does to the outside world.
 
@@ -183,6 +207,8 @@ struct DeviceServer::Impl final : HostPort {
         Overloaded{
             [&](proto::BarRead& r) {
               count(&Stats::bar_reads);
+              catch_up(m.time_ps);
+              if (ending) return;
               proto::BarReadReply reply;
               Status s = check_bar_access(device.description(), r.bar, r.offset, r.size);
               if (s) s = device.bar_read(r.bar, r.offset, r.size, reply.data);
@@ -192,11 +218,16 @@ struct DeviceServer::Impl final : HostPort {
                 reply.error = s.message();
                 reply.data = 0;
               }
+              // The frontend learns the device's lookahead before the reply
+              // that ends its wait, so it can schedule the next sync.
+              if (timed()) announce_lookahead();
               stamp();
               if (!ending) ep.send(*transport, std::move(reply), m.seq);
             },
             [&](proto::BarWrite& w) {
               count(&Stats::bar_writes);
+              catch_up(m.time_ps);
+              if (ending) return;
               Status s = check_bar_access(device.description(), w.bar, w.offset, w.size);
               if (s) s = device.bar_write(w.bar, w.offset, w.size, w.data);
               if (!s) {
@@ -210,7 +241,20 @@ struct DeviceServer::Impl final : HostPort {
               }
             },
             [&](proto::Reset& r) { device.reset(r.kind); },
-            [&](proto::TimeSync& t) { device.advance_to(t.now_ps); },
+            [&](proto::TimeSync& t) {
+              if (!timed()) {
+                device.advance_to(t.now_ps);
+                return;
+              }
+              // A grant: run up to it, then answer with where the device is
+              // and its next event (lookahead).
+              catch_up(t.now_ps);
+              if (ending) return;
+              count(&Stats::syncs);
+              announced_next = lookahead();
+              stamp();
+              ep.send(*transport, proto::TimeSync{device.now_ps(), announced_next}, m.seq);
+            },
             [&](proto::Ping&) { ep.send(*transport, proto::Pong{}, m.seq); },
             [&](proto::Pong&) {},
             [&](proto::Goodbye& g) {
@@ -254,15 +298,52 @@ struct DeviceServer::Impl final : HostPort {
       ep.send(*transport, proto::Error{ErrorCode::kProtocol, "this is a device host; connect as a frontend"}, m.seq);
       return {ErrorCode::kProtocol, "peer '" + h->peer_name + "' did not say it is a frontend"};
     }
-    ep.log(LogLevel::kInfo, "frontend '" + h->peer_name + "' connected");
+    const std::optional<timescale::Mode> asked = timescale::mode_from_wire(h->time_mode);
+    if (!asked) {
+      const std::string text = format("frontend '%s' asks for unknown virtual time mode %u (0 off, 1 freeze, 2 lockstep)",
+                                      h->peer_name.c_str(), h->time_mode);
+      ep.send(*transport, proto::Error{ErrorCode::kProtocol, text}, m.seq);
+      return {ErrorCode::kProtocol, text};
+    }
+    if (ep.options().time_mode_fixed && *asked != ep.options().time_mode) {
+      const std::string text = format(
+          "frontend '%s' asks for virtual time mode '%s', this host runs '%s' (--time): start both with the same mode",
+          h->peer_name.c_str(), timescale::to_string(*asked), timescale::to_string(ep.options().time_mode));
+      ep.send(*transport, proto::Error{ErrorCode::kConfig, text}, m.seq);
+      return {ErrorCode::kConfig, text};
+    }
+    mode = *asked;
+    announced_next = 0;
+    ep.log(LogLevel::kInfo, "frontend '" + h->peer_name + "' connected (virtual time " + timescale::to_string(mode) + ")");
+    {
+      std::lock_guard lock(stats_mu);
+      stats.time_mode = mode;
+    }
     proto::Hello mine;
     mine.role = proto::Role::kDevice;
     mine.peer_name = ep.options().peer_name;
-    mine.capabilities = proto::kCapTimeSync;
+    mine.capabilities = proto::kCapTimeSync | proto::kCapLookahead | proto::kCapGrantSync;
+    mine.time_mode = timescale::to_wire(mode);
     stamp();
     ep.send(*transport, mine, m.seq);
     ep.send(*transport, proto::Describe{device.description()}, m.seq);
     return {};
+  }
+
+  // A refused handshake's Error must reach the frontend even when this process
+  // exits right after (cosim-host --once): sockets close without lingering,
+  // so wait briefly for the frontend to read it and hang up.
+  void linger_after_refusal() {
+    const auto until = steady_clock::now() + milliseconds(250);
+    try {
+      for (auto left = milliseconds(250); left.count() > 0 && !transport->peer_lost();
+           left = duration_cast<milliseconds>(until - steady_clock::now())) {
+        proto::Message m;
+        (void)ep.receive(*transport, std::min(left, milliseconds(20)), m);
+      }
+    } catch (const BridgeError&) {
+      // The frontend hung up: it has the answer.
+    }
   }
 
   Status serve(Transport& t) {
@@ -274,6 +355,7 @@ struct DeviceServer::Impl final : HostPort {
     Status result;
     try {
       result = handshake();
+      if (!result) linger_after_refusal();
       while (result && !ending) {
         if (stop_requested.exchange(false)) {
           // Sockets close without lingering: wait briefly for the frontend's
@@ -296,8 +378,9 @@ struct DeviceServer::Impl final : HostPort {
           handle(m);
           continue;
         }
-        // A busy device keeps running between messages; an idle one waits.
-        const std::optional<uint64_t> next = device.next_event_ps();
+        // Time mode off: a busy device keeps running between messages; an
+        // idle one waits. Freeze/lockstep: it waits for the frontend's grants.
+        const std::optional<uint64_t> next = timed() ? std::nullopt : device.next_event_ps();
         const auto got = ep.receive(*transport, next ? milliseconds(0) : milliseconds(200), m);
         if (got == detail::Endpoint::Got::kMessage) {
           handle(m);
@@ -311,6 +394,11 @@ struct DeviceServer::Impl final : HostPort {
     }
     device.attach(nullptr);
     transport = nullptr;
+    {
+      std::lock_guard lock(stats_mu);
+      stats.device_ps = device.now_ps();
+    }
+    mode = timescale::Mode::kOff;
     return result;
   }
 };

@@ -21,7 +21,17 @@ struct RemoteDevice::Impl {
   bool alive = true;
   Status failure;
   uint64_t peer_time_ps = 0;
+  // Virtual time agreed in the handshake; the device's lookahead (nullopt =
+  // idle) and the posted writes not yet known to be done.
+  timescale::Mode mode = timescale::Mode::kOff;
+  std::optional<uint64_t> peer_next_ps;
+  uint64_t writes_since_sync = 0;
   Stats stats;
+
+  void note_time_sync(const proto::TimeSync& t) {
+    peer_time_ps = std::max(peer_time_ps, t.now_ps);
+    peer_next_ps = t.next_event_ps ? std::optional<uint64_t>(t.next_event_ps) : std::nullopt;
+  }
 
   void lose(const Status& why) {
     if (!alive) return;
@@ -36,7 +46,8 @@ struct RemoteDevice::Impl {
     proto::Hello hello;
     hello.role = proto::Role::kFrontend;
     hello.peer_name = ep.options().peer_name;
-    hello.capabilities = proto::kCapTimeSync;
+    hello.capabilities = proto::kCapTimeSync | proto::kCapLookahead | proto::kCapGrantSync;
+    hello.time_mode = timescale::to_wire(ep.options().time_mode);
     ep.send(*transport, hello);
     const auto deadline = steady_clock::now() + ep.options().handshake_timeout;
     bool have_hello = false;
@@ -57,6 +68,19 @@ struct RemoteDevice::Impl {
                          h->major, h->minor, proto::kProtocolMajor, proto::kProtocolMinor)};
         if (h->role != proto::Role::kDevice)
           return {ErrorCode::kProtocol, "peer at " + transport->endpoint() + " is not a device host"};
+        const timescale::Mode want = ep.options().time_mode;
+        if (want != timescale::Mode::kOff && !(h->capabilities & proto::kCapGrantSync))
+          return {ErrorCode::kVersionMismatch,
+                  format("host '%s' speaks protocol %u.%u without grant-based time sync: virtual time mode '%s' "
+                         "needs a host of protocol 1.1 or later",
+                         h->peer_name.c_str(), h->major, h->minor, timescale::to_string(want))};
+        if (h->time_mode != timescale::to_wire(want)) {
+          const auto theirs = timescale::mode_from_wire(h->time_mode);
+          return {ErrorCode::kConfig, format("host '%s' runs virtual time mode '%s', this frontend asked for '%s'",
+                                             h->peer_name.c_str(), theirs ? timescale::to_string(*theirs) : "unknown",
+                                             timescale::to_string(want))};
+        }
+        mode = want;
         peer = *h;
         have_hello = true;
         continue;
@@ -114,7 +138,7 @@ struct RemoteDevice::Impl {
               ep.send(*transport, std::move(reply), m.seq);
             },
             [&](proto::Interrupt& i) { deliver(i); },
-            [&](proto::TimeSync&) {},
+            [&](proto::TimeSync& t) { note_time_sync(t); },
             [&](proto::Ping&) { ep.send(*transport, proto::Pong{}, m.seq); },
             [&](proto::Pong&) {},
             [&](proto::BarReadReply&) {
@@ -213,18 +237,40 @@ Status RemoteDevice::bar_read(unsigned bar, uint64_t offset, unsigned size, uint
   return d.guarded([&]() -> Status {
     const uint64_t seq = d.ep.send(*d.transport, proto::BarRead{bar, offset, size});
     const auto timeout = d.ep.options().reply_timeout;
-    const auto deadline = timeout.count() < 0 ? steady_clock::time_point::max() : steady_clock::now() + timeout;
+    const auto start = steady_clock::now();
+    const auto deadline = timeout.count() < 0 ? steady_clock::time_point::max() : start + timeout;
+    // Slow-read notification (SessionOptions::on_slow_read), undone on every way out.
+    const auto& on_slow = d.ep.options().on_slow_read;
+    const auto slow_at = start + d.ep.options().slow_read_after;
+    struct SlowGuard {
+      const std::function<void(bool)>& cb;
+      bool on = false;
+      ~SlowGuard() {
+        if (on) cb(false);
+      }
+    } slow{on_slow};
     for (;;) {
-      const auto left = timeout.count() < 0 ? milliseconds(-1)
-                                            : duration_cast<milliseconds>(deadline - steady_clock::now());
+      auto left = timeout.count() < 0 ? milliseconds(-1)
+                                      : duration_cast<milliseconds>(deadline - steady_clock::now());
       if (timeout.count() >= 0 && left.count() <= 0)
         return {ErrorCode::kTimeout, format("no reply to the read of BAR%u+0x%" PRIx64 " within %lld ms", bar,
                                             offset, static_cast<long long>(timeout.count()))};
+      if (on_slow && !slow.on) {
+        const auto now = steady_clock::now();
+        if (now >= slow_at) {
+          slow.on = true;
+          on_slow(true);
+        } else {
+          const auto until_slow = duration_cast<milliseconds>(slow_at - now) + milliseconds(1);
+          if (left.count() < 0 || until_slow < left) left = until_slow;
+        }
+      }
       proto::Message m;
       if (d.ep.receive(*d.transport, left, m) != detail::Endpoint::Got::kMessage) continue;
       if (m.reply_to == seq) {
         if (auto* r = std::get_if<proto::BarReadReply>(&m.body)) {
           d.peer_time_ps = std::max(d.peer_time_ps, m.time_ps);
+          d.writes_since_sync = 0;  // FIFO: the host performed every earlier write
           if (r->status != ErrorCode::kOk) return {r->status, r->error};
           value = r->data;
           return {};
@@ -245,6 +291,7 @@ Status RemoteDevice::bar_write(unsigned bar, uint64_t offset, unsigned size, uin
   ++d.stats.bar_writes;
   return d.guarded([&]() -> Status {
     d.ep.send(*d.transport, proto::BarWrite{bar, offset, size, value});
+    ++d.writes_since_sync;
     return {};
   });
 }
@@ -263,12 +310,37 @@ void RemoteDevice::advance_to(uint64_t time_ps) {
   d.ep.set_time(time_ps);
   if (!d.alive) return;
   (void)d.guarded([&]() -> Status {
-    d.ep.send(*d.transport, proto::TimeSync{time_ps, 0});
-    return {};
+    const uint64_t seq = d.ep.send(*d.transport, proto::TimeSync{time_ps, 0});
+    if (d.mode == timescale::Mode::kOff) return {};
+    // A grant: wait for the host's answer, serving the device's DMA and
+    // interrupts meanwhile (they happen during the advance). Liveness is the
+    // transport's business; a slow simulation may take as long as it takes.
+    for (;;) {
+      proto::Message m;
+      if (d.ep.receive(*d.transport, milliseconds(-1), m) != detail::Endpoint::Got::kMessage) continue;
+      if (m.reply_to == seq) {
+        if (auto* t = std::get_if<proto::TimeSync>(&m.body)) {
+          d.note_time_sync(*t);
+          d.writes_since_sync = 0;
+          ++d.stats.syncs;
+          return {};
+        }
+        if (auto* e = std::get_if<proto::Error>(&m.body)) {
+          d.ep.log(LogLevel::kError, "host refused the time grant: " + Status(e->code, e->text).to_string());
+          return {e->code, e->text};
+        }
+      }
+      d.dispatch(m);
+      if (!d.alive) return d.failure;
+    }
   });
 }
 
 uint64_t RemoteDevice::now_ps() const { return impl_->peer_time_ps; }
+std::optional<uint64_t> RemoteDevice::next_event_ps() const { return impl_->peer_next_ps; }
+void RemoteDevice::stamp(uint64_t time_ps) { impl_->ep.set_time(time_ps); }
+timescale::Mode RemoteDevice::time_mode() const { return impl_->mode; }
+uint64_t RemoteDevice::writes_since_sync() const { return impl_->writes_since_sync; }
 
 void RemoteDevice::poll() {
   Impl& d = *impl_;

@@ -6,6 +6,12 @@
  * entry point COSIM_FE_ENTRY and asks for the ABI major it was built against.
  * The library refuses (returns NULL) a major it does not implement; minor
  * versions only append fields/functions at the end of the structs below.
+ *
+ * 1.1 adds virtual time (docs/time.md): open_timed(), on_timer() and
+ * time_stats() at the end of cosim_fe_api, and the cosim_fe_time_* structs,
+ * which start with their struct_size so they can grow. A 1.0 shim keeps
+ * calling open() and runs with virtual time off; a 1.1 shim refuses a 1.0
+ * library (its cosim_fe_api is too short) with a message naming both.
  */
 #ifndef COSIM_FRONTEND_H
 #define COSIM_FRONTEND_H
@@ -18,7 +24,7 @@ extern "C" {
 #endif
 
 #define COSIM_FE_ABI_MAJOR 1
-#define COSIM_FE_ABI_MINOR 0
+#define COSIM_FE_ABI_MINOR 1
 #define COSIM_FE_ENTRY "cosim_fe_get_api"
 #define COSIM_FE_LIBRARY "libcosim_frontend.so"
 
@@ -99,6 +105,50 @@ typedef struct cosim_fe_config {
     int32_t reply_timeout_ms; /* <0 = wait forever (liveness still applies) */
 } cosim_fe_config;
 
+/* 1.1: virtual time. The values are parsed by the library (timescale/), so
+ * an error names the property; NULL or "" = the default. */
+typedef struct cosim_fe_time_config {
+    size_t struct_size;     /* sizeof(cosim_fe_time_config) */
+    const char *mode;       /* "off" (default), "freeze", "lockstep" */
+    const char *quantum;    /* largest guest/device drift while the device is busy, e.g. "100us" */
+    const char *scale;      /* K in guest_time = K * device_time, e.g. "1" (default) */
+} cosim_fe_time_config;
+
+/* 1.1: QEMU's time services, called with the big lock held. */
+typedef struct cosim_fe_time_ops {
+    size_t struct_size;     /* sizeof(cosim_fe_time_ops) */
+    void *opaque;
+    /* QEMU_CLOCK_VIRTUAL, nanoseconds: the guest's time. */
+    int64_t (*clock_ns)(void *opaque);
+    /* Stop / restart guest time (TCG: cpu_disable_ticks/cpu_enable_ticks):
+     * while frozen, the guest's clocks and timers do not advance. Never nested
+     * by the library. */
+    void (*freeze)(void *opaque);
+    void (*unfreeze)(void *opaque);
+    /* Call cosim_fe_api.on_timer() when QEMU_CLOCK_VIRTUAL reaches
+     * deadline_ns (re-arming replaces the previous deadline); cancel it. */
+    void (*timer_arm)(void *opaque, int64_t deadline_ns);
+    void (*timer_cancel)(void *opaque);
+} cosim_fe_time_ops;
+
+enum cosim_fe_time_mode {
+    COSIM_FE_TIME_OFF = 0,
+    COSIM_FE_TIME_FREEZE = 1,
+    COSIM_FE_TIME_LOCKSTEP = 2,
+};
+
+/* 1.1: the figures printed at the end of a run; times in picoseconds. */
+typedef struct cosim_fe_time_stats {
+    size_t struct_size;     /* set by the caller: sizeof(cosim_fe_time_stats) */
+    uint32_t mode;          /* enum cosim_fe_time_mode */
+    uint64_t wall_ps;       /* since open */
+    uint64_t guest_ps;      /* guest virtual time elapsed since open */
+    uint64_t device_ps;     /* device simulated time reached (0 if unknown) */
+    uint64_t frozen_ps;     /* wall time during which guest time was frozen */
+    uint64_t syncs;         /* grant round trips */
+    uint64_t freezes;
+} cosim_fe_time_stats;
+
 typedef struct cosim_fe cosim_fe;
 
 typedef struct cosim_fe_api {
@@ -123,6 +173,17 @@ typedef struct cosim_fe_api {
     void (*poll)(cosim_fe *fe);
     /* 1 while the device is reachable, 0 after the host was lost. */
     int (*alive)(cosim_fe *fe);
+
+    /* --- 1.1 --- */
+    /* open() with virtual time: the mode is agreed with the host in the
+     * handshake (a host running another mode is refused, with a message). */
+    cosim_fe *(*open_timed)(const cosim_fe_config *config, const cosim_fe_host_ops *host,
+                            const cosim_fe_time_config *time, const cosim_fe_time_ops *time_ops,
+                            char *err, size_t err_len);
+    /* The timer armed through cosim_fe_time_ops fired. */
+    void (*on_timer)(cosim_fe *fe);
+    /* Fills *out (out->struct_size set by the caller); 0 or a negative status. */
+    int (*time_stats)(cosim_fe *fe, cosim_fe_time_stats *out);
 } cosim_fe_api;
 
 /* The entry point. Returns NULL if `abi_major` is not supported. */

@@ -26,6 +26,11 @@
 #include "migration/vmstate.h"
 #include "qom/object.h"
 #include "sysemu/sysemu.h"
+#include "sysemu/cpu-timers.h"
+#include "sysemu/kvm.h"
+#include "sysemu/runstate.h"
+#include "sysemu/tcg.h"
+#include "qemu/timer.h"
 
 #include <dlfcn.h>
 
@@ -54,12 +59,18 @@ struct CosimPCIState {
     uint32_t connect_timeout_ms;
     int32_t reply_timeout_ms;
     bool debug;
+    char *time_mode;    /* off, freeze, lockstep (docs/time.md) */
+    char *time_quantum; /* e.g. 100us */
+    char *time_scale;   /* K: guest time = K x device time */
 
     char *name; /* prefix of every log line */
     void *dl;
     const cosim_fe_api *api;
     cosim_fe *fe;
     cosim_fe_host_ops host;
+    cosim_fe_time_ops time_ops;
+    QEMUTimer *sync_timer; /* QEMU_CLOCK_VIRTUAL: the next sync point */
+    bool froze_ticks;      /* this device stopped guest time and must restart it */
     cosim_fe_device_info info;
     QEMUBH *poll_bh;
     Notifier exit_notifier; /* QEMU exits without unrealizing devices */
@@ -319,6 +330,93 @@ static void host_kick(void *opaque)
     qemu_bh_schedule(s->poll_bh);
 }
 
+/* --- virtual time (cosim_fe_time_ops, docs/time.md) --------------------- */
+
+static int64_t time_clock_ns(void *opaque)
+{
+    return qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
+}
+
+/*
+ * Guest time stands still while the guest waits for the device: with TCG,
+ * cpu_disable_ticks() stops QEMU_CLOCK_VIRTUAL and the guest TSC alike (what
+ * vm_stop() does, without stopping the vCPUs). Under -icount a blocked vCPU
+ * executes nothing, so guest time stops anyway. Only a running VM is frozen,
+ * and only this device's own freeze is undone.
+ */
+static void time_freeze(void *opaque)
+{
+    CosimPCIState *s = opaque;
+
+    if (!s->froze_ticks && runstate_is_running()) {
+        cpu_disable_ticks();
+        s->froze_ticks = true;
+    }
+}
+
+static void time_unfreeze(void *opaque)
+{
+    CosimPCIState *s = opaque;
+
+    if (s->froze_ticks) {
+        s->froze_ticks = false;
+        cpu_enable_ticks();
+    }
+}
+
+static void time_timer_arm(void *opaque, int64_t deadline_ns)
+{
+    CosimPCIState *s = opaque;
+
+    timer_mod(s->sync_timer, deadline_ns);
+}
+
+static void time_timer_cancel(void *opaque)
+{
+    CosimPCIState *s = opaque;
+
+    timer_del(s->sync_timer);
+}
+
+static void cosim_sync_timer_cb(void *opaque)
+{
+    CosimPCIState *s = opaque;
+
+    if (s->fe) {
+        s->api->on_timer(s->fe);
+        if (!s->api->alive(s->fe)) {
+            cosim_host_lost(s);
+        }
+    }
+}
+
+/*
+ * freeze stops guest time by stopping QEMU's tick counters, which a KVM guest
+ * does not use (its TSC and kvmclock run in hardware); lockstep needs the
+ * instruction counter. Refuse rather than run with time that is not managed.
+ */
+static bool cosim_check_time_mode(CosimPCIState *s, Error **errp)
+{
+    const char *mode = s->time_mode;
+
+    if (!mode || !*mode || !strcmp(mode, "off")) {
+        return true;
+    }
+    if (!tcg_enabled()) {
+        error_setg(errp, "time=%s needs TCG (-accel tcg)%s", mode,
+                   kvm_enabled() ? ": under KVM the guest's TSC and kvmclock "
+                   "run in hardware, so guest time cannot be frozen from a "
+                   "device; use time=off with KVM" : "");
+        return false;
+    }
+    if (!strcmp(mode, "lockstep") && !icount_enabled()) {
+        error_setg(errp, "time=lockstep needs instruction counting: add "
+                   "-icount shift=N,sleep=off (or use time=freeze)");
+        return false;
+    }
+    return true;
+}
+
 /* --- realize ------------------------------------------------------------ */
 
 static bool cosim_load_library(CosimPCIState *s, Error **errp)
@@ -392,7 +490,23 @@ static bool cosim_open(CosimPCIState *s, Error **errp)
         .log = host_log,
         .kick = host_kick,
     };
-    s->fe = s->api->open(&cfg, &s->host, err, sizeof(err));
+    s->time_ops = (cosim_fe_time_ops) {
+        .struct_size = sizeof(cosim_fe_time_ops),
+        .opaque = s,
+        .clock_ns = time_clock_ns,
+        .freeze = time_freeze,
+        .unfreeze = time_unfreeze,
+        .timer_arm = time_timer_arm,
+        .timer_cancel = time_timer_cancel,
+    };
+    cosim_fe_time_config tcfg = {
+        .struct_size = sizeof(cosim_fe_time_config),
+        .mode = s->time_mode,
+        .quantum = s->time_quantum,
+        .scale = s->time_scale,
+    };
+    s->fe = s->api->open_timed(&cfg, &s->host, &tcfg, &s->time_ops, err,
+                               sizeof(err));
     if (!s->fe) {
         error_setg(errp, "%s", err[0] ? err : "the cosim frontend refused to open");
         return false;
@@ -639,6 +753,11 @@ static void cosim_teardown(CosimPCIState *s)
         qemu_bh_delete(s->poll_bh);
         s->poll_bh = NULL;
     }
+    if (s->sync_timer) {
+        timer_free(s->sync_timer);
+        s->sync_timer = NULL;
+    }
+    time_unfreeze(s);
     if (msix_present(pdev)) {
         msix_unuse_all_vectors(pdev);
         msix_uninit(pdev, &s->bar[s->info.msix_table_bar],
@@ -678,8 +797,10 @@ static void cosim_realize(PCIDevice *pdev, Error **errp)
                                         PCI_FUNC(pdev->devfn));
     /* Before open(): the library may kick during its handshake. */
     s->poll_bh = qemu_bh_new(cosim_poll_bh, s);
+    s->sync_timer = timer_new_ns(QEMU_CLOCK_VIRTUAL, cosim_sync_timer_cb, s);
 
-    if (!cosim_load_library(s, errp) || !cosim_open(s, errp) ||
+    if (!cosim_check_time_mode(s, errp) || !cosim_load_library(s, errp) ||
+        !cosim_open(s, errp) ||
         !cosim_check_description(s, errp)) {
         goto fail;
     }
@@ -782,6 +903,9 @@ static Property cosim_properties[] = {
     DEFINE_PROP_UINT32("connect-timeout", CosimPCIState, connect_timeout_ms, 2000),
     DEFINE_PROP_INT32("reply-timeout", CosimPCIState, reply_timeout_ms, -1),
     DEFINE_PROP_BOOL("debug", CosimPCIState, debug, false),
+    DEFINE_PROP_STRING("time", CosimPCIState, time_mode),
+    DEFINE_PROP_STRING("time-quantum", CosimPCIState, time_quantum),
+    DEFINE_PROP_STRING("time-scale", CosimPCIState, time_scale),
     DEFINE_PROP_END_OF_LIST(),
 };
 
@@ -819,6 +943,14 @@ static void cosim_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "reply-timeout",
         "milliseconds to wait for a BAR read reply; -1 waits as long as the "
         "host is alive");
+    object_class_property_set_description(klass, "time",
+        "virtual time: off (guest time runs with the host clock), freeze "
+        "(guest time stops while the device simulation is behind; TCG) or "
+        "lockstep (with -icount; guest and device within one quantum)");
+    object_class_property_set_description(klass, "time-quantum",
+        "largest drift between guest and a busy device, e.g. 100us (default)");
+    object_class_property_set_description(klass, "time-scale",
+        "K in guest time = K x device time (default 1)");
     object_class_property_set_description(klass, "debug",
         "print the frontend's debug messages and what the device runs");
 }

@@ -2,7 +2,8 @@
  * The frontend's C ABI (cosim_frontend.h) end to end, from C11 as QEMU's shim
  * uses it: dlopen() the library, check the ABI handshake, then drive a device
  * through it -- remote (a real cosim-host), in-process, and the fallback when no
- * host answers. Exits 0 when every check passed; each failure prints a line.
+ * host answers -- and virtual time (ABI 1.1) against a fake guest clock.
+ * Exits 0 when every check passed; each failure prints a line.
  *
  *   frontend_abi_client LIBCOSIM_FRONTEND COSIM_HOST LOG_DIR
  */
@@ -286,7 +287,9 @@ static void check_identity(const cosim_fe_api *api, cosim_fe *fe, const char *wh
 
 /* ---- a cosim-host child ------------------------------------------------------ */
 
-static pid_t spawn_host(const char *host, const char *endpoint, const char *log_path)
+/* time_mode: cosim-host --time, or NULL for none; slow: --slow, or NULL. */
+static pid_t spawn_host_slow(const char *host, const char *endpoint, const char *log_path, const char *time_mode,
+                             const char *slow)
 {
     int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) {
@@ -297,12 +300,24 @@ static pid_t spawn_host(const char *host, const char *endpoint, const char *log_
     if (pid == 0) {
         dup2(fd, STDOUT_FILENO);
         dup2(fd, STDERR_FILENO);
-        execl(host, host, "--model", "native:epf-test", "--endpoint", endpoint, "--name", "abi-host", "--once",
-              (char *)NULL);
+        if (time_mode && slow)
+            execl(host, host, "--model", "native:epf-test", "--endpoint", endpoint, "--name", "abi-host", "--once",
+                  "--time", time_mode, "--slow", slow, (char *)NULL);
+        else if (time_mode)
+            execl(host, host, "--model", "native:epf-test", "--endpoint", endpoint, "--name", "abi-host", "--once",
+                  "--time", time_mode, (char *)NULL);
+        else
+            execl(host, host, "--model", "native:epf-test", "--endpoint", endpoint, "--name", "abi-host", "--once",
+                  (char *)NULL);
         _exit(127);
     }
     close(fd);
     return pid;
+}
+
+static pid_t spawn_host(const char *host, const char *endpoint, const char *log_path, const char *time_mode)
+{
+    return spawn_host_slow(host, endpoint, log_path, time_mode, NULL);
 }
 
 static int log_contains(const char *path, const char *needle)
@@ -375,7 +390,7 @@ static void test_remote(const cosim_fe_api *api, const char *host, const char *d
     snprintf(endpoint, sizeof endpoint, "ipc://%s/host.sock", dir);
     snprintf(log_path, sizeof log_path, "%s/host.log", log_dir);
     host_log_path = log_path;
-    pid_t pid = spawn_host(host, endpoint, log_path);
+    pid_t pid = spawn_host(host, endpoint, log_path, NULL);
     int64_t deadline = now_ms() + 10000;
     while (!log_contains(log_path, "serving ") && now_ms() < deadline)
         sleep_ms(5);
@@ -485,6 +500,164 @@ static void test_fallback(const cosim_fe_api *api, const char *dir)
     free(g.ram);
 }
 
+/* ---- virtual time (ABI 1.1): a fake guest clock drives the library ---------- */
+
+struct fake_clock {
+    int64_t ns;
+    int freezes, unfreezes, frozen;
+    int64_t armed; /* -1 = none */
+    int arms;
+};
+
+static int64_t clk_now(void *o) { return ((struct fake_clock *)o)->ns; }
+static void clk_freeze(void *o)
+{
+    struct fake_clock *c = o;
+    CHECK(!c->frozen, "freeze() while already frozen");
+    c->frozen = 1;
+    ++c->freezes;
+}
+static void clk_unfreeze(void *o)
+{
+    struct fake_clock *c = o;
+    CHECK(c->frozen, "unfreeze() while not frozen");
+    c->frozen = 0;
+    ++c->unfreezes;
+}
+static void clk_arm(void *o, int64_t deadline)
+{
+    struct fake_clock *c = o;
+    c->armed = deadline;
+    ++c->arms;
+}
+static void clk_cancel(void *o) { ((struct fake_clock *)o)->armed = -1; }
+
+static cosim_fe_time_ops time_ops(struct fake_clock *c)
+{
+    cosim_fe_time_ops t;
+    memset(&t, 0, sizeof t);
+    t.struct_size = sizeof t;
+    t.opaque = c;
+    t.clock_ns = clk_now;
+    t.freeze = clk_freeze;
+    t.unfreeze = clk_unfreeze;
+    t.timer_arm = clk_arm;
+    t.timer_cancel = clk_cancel;
+    return t;
+}
+
+static void wait_host_exit(pid_t pid, const char *log_path)
+{
+    int status = 0;
+    if (!wait_child(pid, 5000, &status)) {
+        CHECK(0, "cosim-host --once still runs 5 s after the session; see %s", log_path);
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+}
+
+static void test_timed(const cosim_fe_api *api, const char *host, const char *dir, const char *log_dir)
+{
+    char endpoint[256], log_path[4096], err[512];
+    struct guest g;
+    guest_init(&g, 2u << 20);
+    cosim_fe_host_ops ops = host_ops(&g);
+    struct fake_clock clk = { .ns = 1000000, .armed = -1 };
+    cosim_fe_time_ops tops = time_ops(&clk);
+    cosim_fe_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.id = "abi-timed";
+    cfg.fallback = "none";
+    cfg.connect_timeout_ms = 5000;
+    cfg.reply_timeout_ms = -1;
+    cosim_fe_time_config tc = { .struct_size = sizeof tc, .mode = "freeze", .quantum = "10us", .scale = "1" };
+
+    /* Refusals before any connection: a too-small struct, a bad mode. */
+    cosim_fe_time_config small = tc;
+    small.struct_size = sizeof(size_t);
+    err[0] = '\0';
+    CHECK(api->open_timed(&cfg, &ops, &small, &tops, err, sizeof err) == NULL, "a too-small time config was accepted");
+    CHECK(strstr(err, "struct_size") != NULL, "the refusal does not say why: '%s'", err);
+    cosim_fe_time_config bad = tc;
+    bad.mode = "sometimes";
+    cfg.model = "epf-test";
+    err[0] = '\0';
+    CHECK(api->open_timed(&cfg, &ops, &bad, &tops, err, sizeof err) == NULL, "time=sometimes was accepted");
+    CHECK(strstr(err, "time=sometimes") != NULL, "the refusal does not name the option: '%s'", err);
+    cfg.model = NULL;
+
+    /* A host that insists on mode off refuses a frontend asking for freeze. */
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/timed-off.sock", dir);
+    snprintf(log_path, sizeof log_path, "%s/host-time-off.log", log_dir);
+    pid_t pid = spawn_host(host, endpoint, log_path, "off");
+    int64_t deadline = now_ms() + 10000;
+    while (!log_contains(log_path, "serving ") && now_ms() < deadline)
+        sleep_ms(5);
+    cfg.endpoint = endpoint;
+    err[0] = '\0';
+    cosim_fe *fe = api->open_timed(&cfg, &ops, &tc, &tops, err, sizeof err);
+    CHECK(fe == NULL, "a host running time mode off accepted a frontend asking for freeze");
+    CHECK(strstr(err, "'freeze'") && strstr(err, "'off'"), "the mismatch error does not name both modes: '%s'", err);
+    if (fe)
+        api->close(fe);
+    wait_host_exit(pid, log_path);
+
+    /* freeze against a host running freeze. */
+    snprintf(endpoint, sizeof endpoint, "ipc://%s/timed.sock", dir);
+    snprintf(log_path, sizeof log_path, "%s/host-time-freeze.log", log_dir);
+    /* Every BAR access takes 5 ms of host wall time: reads are slow. */
+    pid = spawn_host_slow(host, endpoint, log_path, "freeze", "per-access=5ms");
+    deadline = now_ms() + 10000;
+    while (!log_contains(log_path, "serving ") && now_ms() < deadline)
+        sleep_ms(5);
+    cfg.endpoint = endpoint;
+    err[0] = '\0';
+    fe = api->open_timed(&cfg, &ops, &tc, &tops, err, sizeof err);
+    CHECK(fe != NULL, "open_timed(freeze): %s", err);
+    if (fe) {
+        /* An idle device: nothing to synchronise. */
+        CHECK(clk.armed == -1, "a timer is armed for an idle device (%lld)", (long long)clk.armed);
+        /* A slow BAR read freezes guest time while it waits (after 1 ms), and only then. */
+        uint64_t v = 0;
+        CHECK(api->bar_read(fe, 0, REG_MAGIC, 4, &v) == COSIM_FE_OK, "MAGIC read failed");
+        CHECK(clk.freezes == 1 && clk.unfreezes == 1, "read: %d freezes, %d unfreezes", clk.freezes, clk.unfreezes);
+        CHECK(!clk.frozen, "guest time still frozen after the read");
+        /* Posted writes at 1 ms: one sync a quantum (10 us) after the first. */
+        uint64_t src = g.base + 0x1000;
+        g.msi_count = 0;
+        wr(api, fe, 0, REG_CHECKSUM, crc32_le(~0u, g.ram + 0x1000, 64));
+        clk.ns += 3000; /* later writes do not push the sync back */
+        wr(api, fe, 0, REG_SRC_LO, (uint32_t)src);
+        wr(api, fe, 0, REG_SRC_HI, (uint32_t)(src >> 32));
+        wr(api, fe, 0, REG_SIZE, 64);
+        wr(api, fe, 0, REG_IRQ_TYPE, IRQ_TYPE_MSI);
+        wr(api, fe, 0, REG_IRQ_NUMBER, 1);
+        wr(api, fe, 0, REG_COMMAND, CMD_READ);
+        CHECK(clk.freezes == 1, "posted writes froze guest time");
+        CHECK(clk.armed == 1000000 + 10000, "sync timer at %lld, expected 1010000 ns", (long long)clk.armed);
+        clk.ns = clk.armed;
+        clk.armed = -1; /* fired, as a QEMU timer that expires */
+        api->on_timer(fe);
+        CHECK(clk.freezes == 2 && clk.unfreezes == 2, "sync: %d freezes, %d unfreezes", clk.freezes, clk.unfreezes);
+        /* The grant's answer comes after the interrupt: it reached the guest during the sync. */
+        CHECK(g.msi_count == 1, "%u MSIs after the sync, expected 1", g.msi_count);
+        CHECK(clk.armed == -1, "a timer is still armed after the sync (%lld)", (long long)clk.armed);
+        cosim_fe_time_stats st;
+        memset(&st, 0, sizeof st);
+        st.struct_size = sizeof st;
+        CHECK(api->time_stats(fe, &st) == COSIM_FE_OK, "time_stats failed");
+        CHECK(st.mode == COSIM_FE_TIME_FREEZE, "stats mode %u", st.mode);
+        CHECK(st.syncs == 1, "stats: %llu syncs, expected 1", (unsigned long long)st.syncs);
+        CHECK(st.freezes == 2, "stats: %llu freezes, expected 2", (unsigned long long)st.freezes);
+        CHECK(st.device_ps == 1010000000ull, "stats: device at %llu ps, expected 1010000000",
+              (unsigned long long)st.device_ps);
+        CHECK(st.guest_ps == 10000000ull, "stats: guest %llu ps, expected 10000000", (unsigned long long)st.guest_ps);
+        api->close(fe);
+    }
+    wait_host_exit(pid, log_path);
+    free(g.ram);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -520,6 +693,7 @@ int main(int argc, char **argv)
     test_remote(api, argv[2], dir, argv[3]);
     test_in_process(api);
     test_fallback(api, dir);
+    test_timed(api, argv[2], dir, argv[3]);
 
     char sock[300];
     snprintf(sock, sizeof sock, "%s/host.sock", dir);

@@ -15,7 +15,9 @@
 #include "cosim/bridge/transport.h"
 #include "cosim/model_params.h"
 #include "cosim/sc/tlm_device.h"
+#include "cosim/timescale/sync.h"
 #include "model_registry.h"
+#include "slow_device.h"
 
 namespace {
 
@@ -50,6 +52,11 @@ void usage(FILE* out) {
                "  --quantum DURATION    TLM models: the global quantum (temporal decoupling), e.g. 1us,\n"
                "                        500ns (default 1us; --param quantum= overrides it per model)\n"
                "  --endpoint URL        ipc:///path, tcp://127.0.0.1:PORT or inproc://name\n"
+               "  --time off|freeze|lockstep  virtual time mode to insist on (docs/time.md); a frontend\n"
+               "                        asking for another is refused. Default: whatever the frontend asks\n"
+               "  --slow SPEC           make the simulation slower in wall-clock terms (to reproduce\n"
+               "                        timeouts): per-sim-us=D, per-access=D, per-irq=D, comma-separated,\n"
+               "                        e.g. per-irq=2s (each interrupt takes 2 s of wall time)\n"
                "  --once                serve one session, then exit with its status\n"
                "  --name NAME           name announced in the handshake (default cosim-host)\n"
                "  --heartbeat-timeout MS  declare a silent frontend lost after MS (default 5000)\n"
@@ -84,6 +91,8 @@ int main(int argc, char** argv) {
   std::string model, endpoint, name = "cosim-host", params;
   bool once = false;
   long heartbeat_ms = 5000;
+  std::optional<cosim::timescale::Mode> time_mode;
+  cosim::SlowOptions slow;
   cosim::register_native_models();
   cosim::register_tlm_models();
   cosim::register_rtl_models();
@@ -109,6 +118,20 @@ int main(int argc, char** argv) {
         return 2;
       }
       cosim::sc::set_default_quantum_ps(*ps);
+    } else if (arg == "--time") {
+      const std::string t = value("--time");
+      time_mode = cosim::timescale::parse_mode(t);
+      if (!time_mode) {
+        std::fprintf(stderr, "cosim-host: --time '%s': expected off, freeze or lockstep\n", t.c_str());
+        return 2;
+      }
+    } else if (arg == "--slow") {
+      auto o = cosim::parse_slow_options(value("--slow"));
+      if (!o) {
+        std::fprintf(stderr, "cosim-host: --slow %s\n", o.status().message().c_str());
+        return 2;
+      }
+      slow = *o;
     } else if (arg == "--once") once = true;
     else if (arg == "--name") name = value("--name");
     else if (arg == "--heartbeat-timeout") heartbeat_ms = std::strtol(value("--heartbeat-timeout").c_str(), nullptr, 0);
@@ -162,7 +185,18 @@ int main(int argc, char** argv) {
   cosim::SessionOptions sopts;
   sopts.peer_name = name;
   sopts.log = log_line;
-  cosim::DeviceServer server(**device, sopts);
+  if (time_mode) {
+    sopts.time_mode = *time_mode;
+    sopts.time_mode_fixed = true;
+  }
+  std::unique_ptr<cosim::SlowDevice> slowed;
+  cosim::Device* served = device->get();
+  if (slow.any()) {
+    slowed = std::make_unique<cosim::SlowDevice>(**device, slow);
+    served = slowed.get();
+    log_line(cosim::LogLevel::kInfo, "slowed on purpose: " + slow.to_string());
+  }
+  cosim::DeviceServer server(*served, sopts);
   g_server = &server;
   struct sigaction sa{};
   sa.sa_handler = on_signal;
@@ -184,17 +218,22 @@ int main(int argc, char** argv) {
     if (!peer) continue;
     cosim::Status s = server.serve(*peer);
     const auto st = server.stats();
-    char summary[256];
+    char summary[512];
     std::snprintf(summary, sizeof summary,
                   "session ended: %s; %llu BAR reads, %llu BAR writes, %llu DMA reads, %llu DMA writes, "
-                  "%llu DMA bytes, %llu interrupts, %llu errors",
+                  "%llu DMA bytes, %llu interrupts, %llu errors; time %s, device at %s, %llu syncs",
                   s.to_string().c_str(), (unsigned long long)st.bar_reads, (unsigned long long)st.bar_writes,
                   (unsigned long long)st.dma_reads, (unsigned long long)st.dma_writes,
                   (unsigned long long)st.dma_bytes, (unsigned long long)st.interrupts,
-                  (unsigned long long)st.errors);
+                  (unsigned long long)st.errors, cosim::timescale::to_string(st.time_mode),
+                  cosim::timescale::format_seconds(st.device_ps).c_str(), (unsigned long long)st.syncs);
     log_line(s ? cosim::LogLevel::kInfo : cosim::LogLevel::kError, summary);
+    if (slowed)
+      log_line(cosim::LogLevel::kInfo, "wall time added by --slow so far: " +
+                                           cosim::timescale::format_seconds(
+                                               cosim::timescale::ns_to_ps(slowed->added().count())));
     // The next frontend expects a device fresh from reset.
-    (*device)->reset(cosim::ResetKind::kSystem);
+    served->reset(cosim::ResetKind::kSystem);
     if (once) {
       exit_code = s ? 0 : 1;
       break;

@@ -13,10 +13,12 @@ usage: tools/cosim run [options]
                      (default ipc)
   --model SPEC       model the host serves (default native:epf-test)
   --params P         model parameters "k=v;k=v" (e.g. "bar5=64k;msix=64")
+  --param K=V        one model parameter (repeatable; adds to --params)
   --plan NAME        guest test plan: full, smoke, bars, irq, transfers, none (default smoke)
   --machine M        q35 (PCIe root port, intel-iommu with interrupt remapping) or pc
                      (i440fx, conventional PCI); default q35
   --accel A          tcg (default), kvm, or auto (kvm if /dev/kvm works, else tcg)
+  --smp N            guest CPUs (default $COSIM_GUEST_SMP, else 12: 2048 MSI-X vectors need >= 11)
   --timeout S        watchdog for the whole run in seconds (default 1800)
   --name NAME        run name, used for the log directory (default: backend-plan)
   --log-dir DIR      keep logs here (default build/runs/NAME-TIMESTAMP)
@@ -32,9 +34,18 @@ usage: tools/cosim run [options]
                      dropped) into LOGDIR/waves/; kept when the run fails, deleted when
                      it passes. Model parameters waves=... override this.
   --waves-cap SIZE   size cap of that recording (default 64M; k/M/G)
+  --time MODE        virtual time (docs/time.md): off (default; guest time runs with the
+                     host clock), freeze (guest time stops while the device simulation is
+                     behind; TCG), lockstep (TCG with -icount; guest and device within a quantum)
+  --time-quantum D   largest guest/device drift while the device is busy (default 100us)
+  --time-scale K     guest time = K x device time (default 1)
+  --slow SPEC        make the host's simulation slower in wall-clock terms, e.g. per-irq=2s,
+                     per-sim-us=1ms, per-access=10us (cosim-host --slow; not with inproc)
   --quiet            print only the summary
 Logs: console.log (guest serial), qemu.log, host.log, cmdline.txt, summary.txt,
       waves/ (rtl:* models, failed runs).
+The summary ends with the run's time figures: wall, guest virtual and device
+simulated time, time spent frozen, number of synchronisations.
 Exit status: 0 all tests OKAY, 1 a test failed, 2 the guest crashed or hung.
 TXT
 }
@@ -79,15 +90,17 @@ cosim_run() {
     local backend=ipc model=native:epf-test params= plan=smoke machine=q35 accel=tcg
     local timeout_s=1800 name= log_dir= kernel= initrd= append= guest_args= fallback=none quiet=0
     local waves=fst waves_cap=64M
-    local qemu_extra=() host_extra=()
+    local qemu_extra=() host_extra=() time_mode=off time_quantum= time_scale= slow= smp_given=0
     while (($#)); do
         case $1 in
             --backend) backend=$2; shift ;;
             --model) model=$2; shift ;;
             --params) params=$2; shift ;;
+            --param) params+="${params:+;}$2"; shift ;;
             --plan) plan=$2; shift ;;
             --machine) machine=$2; shift ;;
             --accel) accel=$2; shift ;;
+            --smp) COSIM_GUEST_SMP=$2; smp_given=1; shift ;;
             --timeout) timeout_s=$2; shift ;;
             --name) name=$2; shift ;;
             --log-dir) log_dir=$2; shift ;;
@@ -100,6 +113,10 @@ cosim_run() {
             --fallback) fallback=$2; shift ;;
             --waves) waves=$2; shift ;;
             --waves-cap) waves_cap=$2; shift ;;
+            --time) time_mode=$2; shift ;;
+            --time-quantum) time_quantum=$2; shift ;;
+            --time-scale) time_scale=$2; shift ;;
+            --slow) slow=$2; shift ;;
             --quiet) quiet=1 ;;
             *) cosim_run_usage >&2; die "run: unknown option '$1'" ;;
         esac
@@ -109,6 +126,24 @@ cosim_run() {
     case $machine in q35 | pc) ;; *) die "run: --machine must be q35 or pc (got '$machine')" ;; esac
     case $waves in fst | vcd | off) ;; *) die "run: --waves must be fst, vcd or off (got '$waves')" ;; esac
     [[ $timeout_s =~ ^[0-9]+$ ]] || die "run: --timeout must be whole seconds (got '$timeout_s')"
+    [[ ${COSIM_GUEST_SMP:-12} =~ ^[1-9][0-9]*$ ]] || die "run: --smp must be a number of CPUs (got '$COSIM_GUEST_SMP')"
+    case $time_mode in off | freeze | lockstep) ;; *) die "run: --time must be off, freeze or lockstep (got '$time_mode')" ;; esac
+    [[ -z $slow || $backend != inproc ]] || die "run: --slow slows cosim-host; use a host backend (unix, ipc, tcp)"
+    if [[ $time_mode != off ]]; then
+        # Guest time is frozen by stopping QEMU's tick counters, which a KVM
+        # guest does not use: these modes need TCG (docs/time.md, "KVM").
+        [[ $accel != kvm ]] || die "run: --time $time_mode needs TCG: under KVM the guest's TSC runs in hardware and cannot be frozen (use --time off with KVM)"
+        if [[ $accel == auto ]]; then
+            log_info "--time $time_mode needs TCG: not probing KVM"
+            accel=tcg
+        fi
+    fi
+    # Under -icount QEMU runs every vCPU in one thread, and the guest kernel's
+    # secondary-CPU bring-up hangs there (tried: -smp 2 stops at "Booting SMP
+    # configuration"): lockstep runs one vCPU unless told otherwise.
+    if [[ $time_mode == lockstep && $smp_given == 0 ]]; then
+        COSIM_GUEST_SMP=1
+    fi
     [[ -f $COSIM_ROOT/tools/guest/plans/$plan.plan || -n $initrd ]] ||
         die "run: unknown plan '$plan' (have: $(cd "$COSIM_ROOT/tools/guest/plans" && ls | sed 's/\.plan$//' | tr '\n' ' '))"
     [[ -n $kernel ]] && COSIM_GUEST_KERNEL=$kernel
@@ -156,6 +191,9 @@ cosim_run() {
         local p
         IFS=';' read -ra p <<<"$params"
         for kv in "${p[@]}"; do [[ -n $kv ]] && host_cmd+=(--param "$kv"); done
+        # The host insists on the same mode: a mismatch is refused at the handshake.
+        host_cmd+=(--time "$time_mode")
+        [[ -n $slow ]] && host_cmd+=(--slow "$slow")
         host_cmd+=("${host_extra[@]}")
         printf '%q ' "${host_cmd[@]}" >"$log_dir/host-cmdline.txt"
         "${host_cmd[@]}" >"$host_log" 2>&1 &
@@ -166,6 +204,15 @@ cosim_run() {
         device="cosim-pci,id=ep0,model=${model#native:},fallback=$fallback"
     fi
     [[ -n $params && $backend == inproc ]] && device+=",params=${params//,/,,}"
+    device+=",time=$time_mode"
+    [[ -n $time_quantum ]] && device+=",time-quantum=$time_quantum"
+    [[ -n $time_scale ]] && device+=",time-scale=$time_scale"
+    local -a time_args=()
+    # lockstep: guest time is the instruction count (2^shift ns each). sleep=off:
+    # an idle guest's clock jumps to its next timer instead of following the
+    # wall clock, so guest time never depends on how fast the host is, and
+    # idle periods cost no wall time (docs/time.md).
+    [[ $time_mode == lockstep ]] && time_args=(-icount "shift=${COSIM_ICOUNT_SHIFT:-0},sleep=off")
 
     local -a qemu_cmd machine_args
     mapfile -t machine_args < <(cosim_guest_qemu_args "$machine" "$plan" "$guest_args")
@@ -176,7 +223,7 @@ cosim_run() {
         done
     fi
     # shellcheck disable=SC2207
-    qemu_cmd=("$COSIM_QEMU_BIN" -accel "$accel" $(cosim_qemu_firmware_args) "${machine_args[@]}"
+    qemu_cmd=("$COSIM_QEMU_BIN" -accel "$accel" "${time_args[@]}" $(cosim_qemu_firmware_args) "${machine_args[@]}"
         -serial "file:$console" -monitor none -qmp "unix:$log_dir/qmp.sock,server=on,wait=off")
     if [[ $machine == q35 ]]; then
         qemu_cmd+=(-device pcie-root-port,id=rp0,bus=pcie.0,chassis=1,slot=1 -device "$device,bus=rp0")
@@ -214,9 +261,10 @@ cosim_run() {
     local verdict=0
     {
         echo "run: $name  backend: $backend  model: $model  plan: $plan  machine: $machine  accel: $accel"
-        echo "wall time: ${wall}s  qemu exit status: $qemu_status"
+        echo "wall time: ${wall}s  qemu exit status: $qemu_status  virtual time: $time_mode"
         ((qemu_status == 124 || qemu_status == 137)) && echo "WATCHDOG: the run exceeded ${timeout_s}s and was killed"
         cosim_parse_transcript "$console" || verdict=$?
+        _cosim_time_report "$qemu_log" "$host_log"
     } >"$log_dir/summary.txt" 2>&1
     ((qemu_status == 124 || qemu_status == 137)) && verdict=2
     if ((verdict == 0)) && ((qemu_status != 0)); then verdict=2; fi
@@ -240,6 +288,16 @@ cosim_run() {
         ((quiet)) || echo "logs: $log_dir"
     fi
     return "$verdict"
+}
+
+# The run's time figures: cosim-pci prints them when QEMU exits (wall, guest,
+# device, frozen, syncs); the host adds its own view of the device's time.
+_cosim_time_report() { # QEMU_LOG HOST_LOG
+    local line
+    line=$(grep -o 'time: mode .*' "$1" 2>/dev/null | tail -n 1)
+    if [[ -n $line ]]; then echo "$line"; else echo "time: no figures (QEMU did not exit cleanly)"; fi
+    [[ -f $2 ]] && grep -o 'time [a-z]*, device at .*' "$2" 2>/dev/null | tail -n 1 | sed 's/^/host: /'
+    grep -h 'COSIM-TIMING' "$(dirname "$1")/console.log" 2>/dev/null | sed 's/^.*COSIM-TIMING/timing:/' || true
 }
 
 # The product's main job: the guest's unmodified driver against the Verilated
@@ -268,10 +326,14 @@ cosim_demo() {
     cosim_run "${defaults[@]}" "$@"
 }
 
-# cosim bench [all|transport|guest|rtl] [options of that part]
+# cosim bench [all|transport|guest|rtl|time] [options of that part]
 cosim_bench() {
     local part=all
-    case ${1:-} in all | transport | guest | rtl) part=$1; shift ;; esac
+    case ${1:-} in all | transport | guest | rtl | time) part=$1; shift ;; esac
+    if [[ $part == time ]]; then
+        cosim_bench_time "$@"
+        return
+    fi
     if [[ $part == all || $part == transport ]]; then
         local bench=$COSIM_BUILD/bin/cosim-bench-transport
         [[ -x $bench ]] || die "bench: $bench is not built"
@@ -282,6 +344,8 @@ cosim_bench() {
     if [[ $part == all || $part == rtl ]]; then
         if [[ $part == rtl ]]; then cosim_bench_rtl "$@"; else cosim_bench_rtl; fi
     fi
+    [[ $part == all ]] && cosim_bench_time
+    return 0
 }
 
 # The RTL benchmark, in one run:
@@ -386,4 +450,49 @@ cosim_bench_guest() {
                 printf "  %-34s %10.0f ns per 4-byte BAR read  %8.1fx edu\n", what, ns[b], ns[b] / base
             }
         }' "$dir/console.log" | sort -k1,1
+}
+
+# Virtual-time benchmark (docs/time.md): the wall time of the same guest
+# workload with --time off and --time lockstep, same backend and model, as a
+# ratio. Idle: `sleep 10` of guest time; busy: a loop of 1 MB DMA copies. The
+# workload is bracketed by COSIM-MARK lines, whose arrival on the console is
+# timed here (polled every 20 ms), so boot time is not counted.
+cosim_bench_time() { # [--model SPEC] [--backend B]
+    local model=tlm:epf-test backend=unix
+    while (($#)); do
+        case $1 in
+            --model) model=$2; shift ;;
+            --backend) backend=$2; shift ;;
+            *) die "bench time: unknown option '$1' (--model SPEC, --backend B)" ;;
+        esac
+        shift
+    done
+    local dir
+    dir=$COSIM_ROOT/build/runs/bench-time-$(date +%Y%m%d-%H%M%S)
+    mkdir -p "$dir"
+    log_step "virtual-time benchmark: lockstep against off, $backend backend, $model (logs: $dir)"
+    local workload mode
+    declare -A wall
+    for workload in idle busy; do
+        for mode in off lockstep; do
+            local run=$dir/$workload-$mode
+            mkdir -p "$run"
+            cosim_run --log-dir "$run" --name "bench-$workload-$mode" --backend "$backend" --model "$model" \
+                --machine pc --smp 1 --param msi=1 --param msix=2 --plan "time-$workload" --time "$mode" \
+                --quiet --timeout 900 >"$run/run.out" 2>&1 &
+            local pid=$! t0= t1=
+            while kill -0 "$pid" 2>/dev/null; do
+                [[ -z $t0 ]] && grep -aq 'COSIM-MARK bench-start' "$run/console.log" 2>/dev/null && t0=$EPOCHREALTIME
+                [[ -n $t0 && -z $t1 ]] && grep -aq 'COSIM-MARK bench-end' "$run/console.log" 2>/dev/null && t1=$EPOCHREALTIME
+                sleep 0.02
+            done
+            wait "$pid" || { cat "$run/run.out" >&2; die "bench time: the $workload run with --time $mode failed (logs: $run)"; }
+            [[ -n $t0 && -n $t1 ]] || die "bench time: no bench-start/bench-end marks in $run/console.log"
+            wall[$workload-$mode]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+            printf '  %-5s %-9s workload %6s s wall   %s\n' "$workload" "$mode" "${wall[$workload-$mode]}" \
+                "$(grep -a 'time: mode' "$run/summary.txt" | head -n 1)"
+        done
+        awk -v w="$workload" -v a="${wall[$workload-off]}" -v b="${wall[$workload-lockstep]}" \
+            'BEGIN { printf "  %-5s lockstep / off wall-time ratio: %.2f (%+.0f%%)\n", w, b / a, 100 * (b / a - 1) }'
+    done | tee "$dir/bench.txt"
 }

@@ -16,7 +16,7 @@
 namespace cosim::proto {
 
 inline constexpr uint32_t kProtocolMajor = 1;
-inline constexpr uint32_t kProtocolMinor = 0;
+inline constexpr uint32_t kProtocolMinor = 1;  // 1.1: grant-based time sync, Hello.time_mode
 
 // Hard limits enforced by the decoder. A frame is [u32 header length][header][payload].
 inline constexpr uint32_t kMaxHeaderBytes = 64 * 1024;
@@ -63,6 +63,10 @@ class Payload {
 enum Capability : uint64_t {
   kCapTimeSync = 1u << 0,   // understands TimeSync
   kCapLookahead = 1u << 1,  // TimeSync carries next-event lookahead
+  // 1.1: a TimeSync from the frontend grants the device time up to now_ps and
+  // is answered by a TimeSync (reply_to set) with the device's time and next
+  // event; in freeze/lockstep the host runs the device only that far.
+  kCapGrantSync = 1u << 2,
 };
 
 struct Hello {
@@ -71,6 +75,7 @@ struct Hello {
   Role role = Role::kFrontend;
   std::string peer_name;
   uint64_t capabilities = 0;
+  uint32_t time_mode = 0;  // timescale::Mode on the wire: 0 off, 1 freeze, 2 lockstep
   friend bool operator==(const Hello&, const Hello&) = default;
 };
 
@@ -135,8 +140,10 @@ struct Interrupt {
   friend bool operator==(const Interrupt&, const Interrupt&) = default;
 };
 
-// Time synchronisation: the sender's current time and, with lookahead, the time
-// of its next scheduled event (0 = none known).
+// Time synchronisation, on the device timeline: the sender's current time and,
+// with lookahead, the time of its next scheduled event (0 = none known). With
+// kCapGrantSync, frontend -> host means "advance to now_ps" and the host answers
+// with its own TimeSync (reply_to set) once the device got there.
 struct TimeSync {
   uint64_t now_ps = 0;
   uint64_t next_event_ps = 0;

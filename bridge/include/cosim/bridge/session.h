@@ -12,6 +12,7 @@
 #include "cosim/bridge/log.h"
 #include "cosim/bridge/protocol.h"
 #include "cosim/bridge/transport.h"
+#include "cosim/timescale/sync.h"
 
 namespace cosim {
 
@@ -23,9 +24,23 @@ struct SessionOptions {
   // negative = forever. Peer liveness is checked independently by the transport.
   std::chrono::milliseconds reply_timeout{-1};
   uint32_t dma_chunk = proto::kDefaultDmaChunk;
-  // Host side: while the device has a next event, it is run in steps of at
-  // least this much simulated time, checking for messages between steps.
+  // Host side, time mode off: while the device has a next event, it is run in
+  // steps of at least this much simulated time, checking for messages between steps.
   uint64_t run_quantum_ps = 1'000'000;  // 1 us
+  // Virtual time (docs/time.md). Frontend: the mode it asks for in Hello.
+  // Host: with time_mode_fixed, the only mode it accepts (a frontend asking
+  // for another is refused); otherwise it runs whatever the frontend asks.
+  // In freeze and lockstep the host never runs the device on its own: only up
+  // to the time stamped on an access or granted by a TimeSync.
+  timescale::Mode time_mode = timescale::Mode::kOff;
+  bool time_mode_fixed = false;
+  // Frontend: called with true once a BAR read has waited `slow_read_after`
+  // for its reply, and with false when that wait ends. QEMU stops guest time
+  // for slow reads only: stopping it costs two clock updates, which on a busy
+  // host can be preempted between them and skew the guest's clocks against
+  // each other, so fast reads (most of them) are better left alone.
+  std::chrono::milliseconds slow_read_after{1};
+  std::function<void(bool waiting)> on_slow_read;
   LogSink log;
 };
 
@@ -47,8 +62,20 @@ class RemoteDevice final : public Device {
   Status bar_read(unsigned bar, uint64_t offset, unsigned size, uint64_t& value) override;
   Status bar_write(unsigned bar, uint64_t offset, unsigned size, uint64_t value) override;
   void reset(ResetKind kind) override;
+  // Grant-based sync (freeze/lockstep): asks the host to run the device up to
+  // `time_ps` (device timeline) and waits for its answer, serving DMA and
+  // interrupts meanwhile. In time mode off it only sends the TimeSync.
   void advance_to(uint64_t time_ps) override;
+  // The device's time and next event, as of its last answer.
   uint64_t now_ps() const override;
+  std::optional<uint64_t> next_event_ps() const override;
+  // Time stamped on the accesses that follow (device timeline); the host
+  // brings the device to it before performing them.
+  void stamp(uint64_t time_ps);
+  // The time mode both sides agreed in the handshake.
+  timescale::Mode time_mode() const;
+  // Posted writes sent since the last completed sync.
+  uint64_t writes_since_sync() const;
 
   // Serves whatever the device sent asynchronously (DMA, interrupts, errors).
   // Call when notify_fd() is readable, and whenever has_pending() says so.
@@ -67,7 +94,7 @@ class RemoteDevice final : public Device {
 
   struct Stats {
     uint64_t bar_reads = 0, bar_writes = 0, dma_reads = 0, dma_writes = 0, dma_bytes = 0,
-             interrupts = 0;
+             interrupts = 0, syncs = 0;
   };
   const Stats& stats() const;
 
@@ -93,7 +120,9 @@ class DeviceServer {
 
   struct Stats {
     uint64_t bar_reads = 0, bar_writes = 0, dma_reads = 0, dma_writes = 0, dma_bytes = 0,
-             interrupts = 0, errors = 0;
+             interrupts = 0, errors = 0, syncs = 0;
+    uint64_t device_ps = 0;  // device time at the end of the session
+    timescale::Mode time_mode = timescale::Mode::kOff;
   };
   Stats stats() const;
 

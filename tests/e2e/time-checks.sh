@@ -1,0 +1,45 @@
+# shellcheck shell=bash
+# Assertions of the virtual-time e2e tests (docs/time.md), on the logs of a
+# run made by tests/e2e/cosim-e2e --expect NAME. Each prints what it checked
+# and returns non-zero with the reason when the run does not show it.
+
+_fail() { echo "CHECK FAILED: $*" >&2; return 1; }
+
+# --time off with a slowed simulation: the harness must see the problem. The
+# guest's driver waits 1 s of guest time for each interrupt, which here takes
+# seconds of wall time, so every interrupt test reports NOT OKAY.
+check_irq_timeouts() { # LOG_DIR RUN_STATUS
+    local dir=$1 rc=$2 id line
+    ((rc == 1)) || _fail "expected the run to report failed tests (status 1), got status $rc" || return 1
+    for id in intx msi1 msix1; do
+        line=$(grep -ao "COSIM-RESULT $id .*" "$dir/console.log" | head -n 1)
+        [[ $line == "COSIM-RESULT $id NOT_OKAY"* ]] || _fail "$id: expected NOT_OKAY, got '${line:-no result}'" || return 1
+        [[ $line == *"NOT OKAY"* ]] || _fail "$id: pcitest did not say NOT OKAY: '$line'" || return 1
+        echo "ok: $line"
+    done
+    grep -q 'slowed on purpose: .*per-irq' "$dir/host.log" || _fail "the host was not slowed" || return 1
+    grep -a 'time: mode off' "$dir/summary.txt" || _fail "no time figures in summary.txt" || return 1
+}
+
+# freeze / lockstep with the same slowed simulation: everything passes, the
+# guest kernel's watchdogs stayed quiet, and guest time was actually frozen.
+check_clean_kernel() { # LOG_DIR RUN_STATUS MODE
+    local dir=$1 rc=$2 mode=$3 pattern n
+    ((rc == 0)) || _fail "expected every test OKAY (status 0), got status $rc" || return 1
+    # The init prints the whole kernel log at the end with dmesg=all.
+    n=$(grep -ac 'COSIM-DMESG' "$dir/console.log")
+    ((n > 50)) || _fail "the guest's kernel log was not captured ($n lines)" || return 1
+    pattern='soft lockup|rcu.*(stall|detected stalls)|blocked for more than|hung_task|clocksource.*(watchdog|unstable)|timekeeping watchdog|Marking clocksource'
+    if grep -aiE "$pattern" "$dir/console.log"; then
+        _fail "the guest kernel logged a watchdog warning (above)"
+        return 1
+    fi
+    echo "ok: $n kernel log lines, no soft-lockup, RCU-stall, hung-task or clocksource-watchdog warning"
+    local figures
+    figures=$(grep -a "time: mode $mode" "$dir/summary.txt") || _fail "no time figures for mode $mode in summary.txt" || return 1
+    echo "ok: $figures"
+    # Interrupts took seconds of wall time each: guest time must have been frozen for them.
+    [[ $figures =~ frozen\ ([0-9]+)\.[0-9]+\ s ]] && ((BASH_REMATCH[1] >= 2)) ||
+        _fail "guest time was frozen for less than 2 s: $figures" || return 1
+    [[ $figures =~ ,\ ([0-9]+)\ syncs ]] && ((BASH_REMATCH[1] > 0)) || _fail "no synchronisations: $figures" || return 1
+}
