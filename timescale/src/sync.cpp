@@ -35,10 +35,13 @@ std::optional<uint64_t> SyncPolicy::next_sync_ps(const SyncState& s) const {
   // Posted writes: the device has work the guest may wait for; sync a quantum
   // after the first (not at once, so a burst of writes shares one round trip).
   if (s.outstanding_since_ps) at = plus_quantum(*s.outstanding_since_ps);
-  // A busy device: at its next event (lookahead), and at the latest when it
-  // lags a quantum behind the guest.
+  // A busy device: a quantum after the time it reached, or at its next event
+  // when that is further away (lookahead: a long DMA or a timer costs one
+  // round trip, not one per quantum). Never sooner than a quantum: a device
+  // whose next event is always near (an RTL clock edge) would otherwise cost
+  // a round trip per edge.
   if (s.device_next_ps) {
-    const uint64_t t = std::min(std::max(*s.device_next_ps, s.device_ps), plus_quantum(s.device_ps));
+    const uint64_t t = std::max(*s.device_next_ps, plus_quantum(s.device_ps));
     at = at ? std::min(*at, t) : t;
   }
   return at;

@@ -106,17 +106,19 @@ TEST(TimescalePolicy, PostedWritesSyncAQuantumAfterTheFirst) {
 
 TEST(TimescalePolicy, BusyDeviceSyncsAtItsNextEventOrAQuantum) {
   SyncPolicy p(Mode::kLockstep, 10 * kPsPerUs);
-  // Next event 3 us ahead: sync exactly there (lookahead).
-  EXPECT_EQ(p.next_sync_ps({kPsPerMs, kPsPerMs, kPsPerMs + 3 * kPsPerUs, {}}), kPsPerMs + 3 * kPsPerUs);
-  // Next event far away: when the device lags a quantum behind.
-  EXPECT_EQ(p.next_sync_ps({kPsPerMs, kPsPerMs, 2 * kPsPerMs, {}}), kPsPerMs + 10 * kPsPerUs);
-  // ... which stays put as the guest's clock reaches it.
-  EXPECT_EQ(p.next_sync_ps({kPsPerMs + 10 * kPsPerUs, kPsPerMs, 2 * kPsPerMs, {}}), kPsPerMs + 10 * kPsPerUs);
+  // Next event 3 us ahead, nearer than a quantum (an RTL clock edge): a
+  // quantum after the device's time, not a round trip per edge.
+  EXPECT_EQ(p.next_sync_ps({kPsPerMs, kPsPerMs, kPsPerMs + 3 * kPsPerUs, {}}), kPsPerMs + 10 * kPsPerUs);
+  // Next event far away (the end of a long DMA): exactly there (lookahead),
+  // one round trip instead of one per quantum.
+  EXPECT_EQ(p.next_sync_ps({kPsPerMs, kPsPerMs, 2 * kPsPerMs, {}}), 2 * kPsPerMs);
+  // ... which stays put as the guest's clock moves towards it.
+  EXPECT_EQ(p.next_sync_ps({kPsPerMs + 10 * kPsPerUs, kPsPerMs, 2 * kPsPerMs, {}}), 2 * kPsPerMs);
   // Device behind the guest with an event already due: sync now.
   const auto behind = p.next_sync_ps({kPsPerMs, 500 * kPsPerUs, 600 * kPsPerUs, {}});
   ASSERT_TRUE(behind);
   EXPECT_LE(*behind, kPsPerMs);
-  // Both: the earlier wins.
+  // Both: the earlier wins (posted writes a quantum after the first of them).
   EXPECT_EQ(p.next_sync_ps({kPsPerMs, kPsPerMs, kPsPerMs + 20 * kPsPerUs, kPsPerMs}), kPsPerMs + 10 * kPsPerUs);
 }
 

@@ -39,9 +39,11 @@ struct SyncState {
 
 // When to synchronise and how far to let the device run. The device is never
 // granted time beyond the guest clock, so nothing the device does can be in
-// the guest's future. A busy device is synced at its next event, and never
-// lags the guest by more than one quantum, so what it raises at time T reaches
-// the guest by T + quantum (at T exactly when T is its announced next event).
+// the guest's future. A busy device is synced a quantum after the time it
+// reached, or at its announced next event when that is further away, so it
+// never lags the guest by more than one quantum: what it raises at time T
+// reaches the guest by T + quantum (at T exactly when T is an announced next
+// event at least a quantum away, such as the end of a long DMA).
 // Posted writes are synced at most a quantum after the first of them. An idle
 // device with nothing outstanding needs no sync at all.
 class SyncPolicy {
