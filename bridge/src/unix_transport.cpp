@@ -383,6 +383,27 @@ struct HeartbeatLink {
   void ping() { (void)write_small(fd, &kPing, 1); }
 };
 
+// A heartbeat thread that itself was not scheduled for a while (the machine
+// or the process stalled: a loaded host, a paused VM) has heard nothing in
+// that time because the peer -- stalled too, or not yet running again -- may
+// not have sent anything: that is no news about the peer. A loop iteration
+// that took far longer than its poll timeout allows (at most one heartbeat
+// interval) counts as such a stall, and the peer gets two intervals from the
+// wake-up to be heard before its silence counts.
+struct StallGuard {
+  Clock::time_point last_awake = Clock::now();
+  // True when the thread was stalled since the previous call.
+  bool woke_from_stall(Clock::time_point now, milliseconds interval) {
+    const bool stalled = now - last_awake > 2 * interval + milliseconds(500);
+    last_awake = now;
+    return stalled;
+  }
+  // The latest `last heard` that still leaves the peer two intervals from now.
+  static Clock::time_point grace(Clock::time_point now, milliseconds interval, milliseconds timeout) {
+    return now - timeout + 2 * interval;
+  }
+};
+
 std::string silence(milliseconds timeout) {
   return "stopped answering heartbeats (nothing heard for " + std::to_string(timeout.count()) + " ms)";
 }
@@ -498,6 +519,11 @@ class UnixClient final : public Transport {
       if (stop_) return;
       auto now = Clock::now();
       if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !hb_.on_readable(now)) return fail("disconnected");
+      if (stall_.woke_from_stall(now, options_.heartbeat_interval)) {
+        hb_.last_heard = std::max(hb_.last_heard,
+                                  StallGuard::grace(now, options_.heartbeat_interval, options_.heartbeat_timeout));
+        next_ping = now;  // and ask at once
+      }
       if (now >= next_ping) {
         hb_.ping();
         next_ping = now + options_.heartbeat_interval;
@@ -530,6 +556,7 @@ class UnixClient final : public Transport {
   uint64_t token_;
   std::optional<FrameStream> stream_;
   HeartbeatLink hb_;
+  StallGuard stall_;  // heartbeat thread only
   Waker waker_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> failed_{false};
@@ -742,6 +769,14 @@ class UnixListener final : public Listener {
         // conns_ may have grown in accept_all(); only the polled ones have results.
         for (size_t i = 0; i + 2 < p.size(); ++i)
           if (p[i + 2].revents & (POLLIN | POLLHUP | POLLERR)) on_readable(conns_[i], p[i + 2].revents, now);
+        if (stall_.woke_from_stall(now, o.heartbeat_interval)) {
+          const auto grace = StallGuard::grace(now, o.heartbeat_interval, o.heartbeat_timeout);
+          for (Conn& c : conns_)
+            if (c.stage == Stage::kHeartbeat) c.hb.last_heard = std::max(c.hb.last_heard, grace);
+          std::lock_guard lock(core_->mu);
+          if (core_->active_token) core_->active_heard = std::max(core_->active_heard, grace);
+          next_ping = now;  // and ask at once
+        }
         if (now >= next_ping) {
           for (Conn& c : conns_)
             if (c.stage == Stage::kHeartbeat && c.fd >= 0) c.hb.ping();
@@ -966,6 +1001,7 @@ class UnixListener final : public Listener {
 
     std::shared_ptr<ListenerCore> core_;
     int listen_fd_;
+    StallGuard stall_;
     std::vector<Conn> conns_;
     Clock::time_point accept_paused_until_{};
   };

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -443,6 +444,43 @@ std::string config_error(const std::function<void()>& f) {
 }
 
 bool contains(const std::string& text, const std::string& needle) { return text.find(needle) != std::string::npos; }
+
+// Both peers stopped together for longer than the heartbeat timeout (a
+// loaded machine, a paused VM; here: this whole process, frontend and host,
+// stopped by SIGSTOP) is no news about either of them: whichever heartbeat
+// thread wakes first has heard nothing only because the other was stopped
+// too. The session must survive; only silence while awake counts.
+TEST(Unix, AStallOfBothPeersIsNotAPeerLoss) {
+  TransportOptions o;
+  o.connect_timeout = 3s;
+  o.heartbeat_interval = 100ms;
+  o.heartbeat_timeout = 1000ms;
+  const std::string endpoint = temp_unix("stall");
+  auto listener = listen_transport(endpoint, o);
+  auto client = connect_transport(endpoint, o);
+  client->send(Bytes{1});
+  auto server = listener->accept(2s);
+  ASSERT_TRUE(server);
+  ASSERT_TRUE(server->recv(1s));
+  for (int round = 0; round < 3; ++round) {
+    const pid_t parent = getpid();
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {  // async-signal-safe calls only
+      ::kill(parent, SIGSTOP);
+      ::usleep(2500 * 1000);  // 2.5 heartbeat timeouts
+      ::kill(parent, SIGCONT);
+      ::_exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    std::this_thread::sleep_for(1500ms);  // longer than the timeout, awake
+    EXPECT_FALSE(client->peer_lost()) << "round " << round;
+    EXPECT_FALSE(server->peer_lost()) << "round " << round;
+    exchange(*client, *server);
+    exchange(*server, *client);
+  }
+}
 
 TEST(Unix, BadPathsAreRefusedNamingTheEndpoint) {
   std::string what = config_error([] { listen_transport("unix://"); });
