@@ -216,8 +216,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     if (!peer) continue;
+    const auto before = server.stats();
     cosim::Status s = server.serve(*peer);
-    const auto st = server.stats();
+    const auto st = server.stats().since(before);  // this session's counts
     char summary[512];
     std::snprintf(summary, sizeof summary,
                   "session ended: %s; %llu BAR reads, %llu BAR writes, %llu DMA reads, %llu DMA writes, "

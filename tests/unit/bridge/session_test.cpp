@@ -200,6 +200,30 @@ TEST(Session, GoodbyeEndsTheServerCleanly) {
   EXPECT_TRUE(rig.result) << rig.result.to_string();
 }
 
+// The server's counts run over every session; Stats::since gives one
+// session's share (what cosim-host prints when a session ends).
+TEST(Session, StatsSinceGivesOneSessionsCounts) {
+  Rig rig;
+  uint64_t v = 0;
+  ASSERT_TRUE(rig.remote->bar_read(0, 0, 4, v));
+  ASSERT_TRUE(rig.remote->bar_write(0, 0, 4, 1));
+  ASSERT_TRUE(rig.remote->bar_read(0, 0, 4, v));
+  rig.remote->close("first part done");
+  rig.thread.join();
+  const DeviceServer::Stats first = rig.server->stats();
+  EXPECT_EQ(first.bar_reads, 2u);
+  EXPECT_EQ(first.bar_writes, 1u);
+  DeviceServer::Stats later = first;
+  later.bar_reads += 5;
+  later.dma_bytes += 4096;
+  later.device_ps = 77;
+  const DeviceServer::Stats d = later.since(first);
+  EXPECT_EQ(d.bar_reads, 5u);
+  EXPECT_EQ(d.bar_writes, 0u);
+  EXPECT_EQ(d.dma_bytes, 4096u);
+  EXPECT_EQ(d.device_ps, 77u);  // a time, not a count: as it is now
+}
+
 TEST(Session, WritesArePostedAndOrderedBeforeLaterReads) {
   Rig rig;
   // Plain memory from 0x200 on, clear of the test device's special offsets.

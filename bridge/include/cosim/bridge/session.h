@@ -123,7 +123,21 @@ class DeviceServer {
              interrupts = 0, errors = 0, syncs = 0;
     uint64_t device_ps = 0;  // device time at the end of the session
     timescale::Mode time_mode = timescale::Mode::kOff;
+    // The counts since `earlier` (one session's share); times and mode as now.
+    Stats since(const Stats& earlier) const {
+      Stats d = *this;
+      d.bar_reads -= earlier.bar_reads;
+      d.bar_writes -= earlier.bar_writes;
+      d.dma_reads -= earlier.dma_reads;
+      d.dma_writes -= earlier.dma_writes;
+      d.dma_bytes -= earlier.dma_bytes;
+      d.interrupts -= earlier.interrupts;
+      d.errors -= earlier.errors;
+      d.syncs -= earlier.syncs;
+      return d;
+    }
   };
+  // Counts over every session served so far (Stats::since for one session's).
   Stats stats() const;
 
  private:
