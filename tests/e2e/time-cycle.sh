@@ -38,7 +38,7 @@ time_cycle_main() { # LOG_DIR [--model M] [run options...]
         ;;
     *) echo "CHECK FAILED: time-cycle knows tlm:epf-test and rtl:epf-test, not '$model'" >&2; return 1 ;;
     esac
-    local -a common=(--backend unix --model "$model" --machine pc --plan time-dma --time lockstep --quiet
+    local -a common=(--backend unix --model "$model" --machine pc --smp 1 --plan time-dma --time lockstep --quiet
         --host-arg --quantum --host-arg 100us "${rest[@]}")
     [[ $model == rtl:* ]] && common+=(--waves off)
     local rc=0

@@ -185,6 +185,60 @@ EOF
         grep -q '^if unpack_edk2_blobs' "$tree/pc-bios/meson.build" || die "pc-bios/meson.build: anchor unpack_edk2_blobs not found"
         sed -i 's/^if unpack_edk2_blobs/if false and unpack_edk2_blobs/' "$tree/pc-bios/meson.build"
     fi
+    # 3. Fair round-robin under -icount (lockstep with more than one vCPU).
+    #    With -icount every vCPU runs in one thread, and QEMU 7.2 gives the
+    #    first vCPU of each round the whole budget up to the next timer
+    #    deadline. A vCPU that spins (Linux's BSP waiting for an AP during SMP
+    #    bring-up, or any IPI wait) uses all of it; the next vCPU then gets a
+    #    budget of 0, the timer runs, and the round starts again with the
+    #    spinner: the guest livelocks at "x86: Booting SMP configuration".
+    #    Our edit: each round computes one share, half the time to the
+    #    deadline, and no vCPU runs past its share (nor past a deadline armed
+    #    meanwhile), so a spinner leaves the next vCPUs at least half. Halted
+    #    vCPUs use none of theirs and a PAUSE ends a vCPU's turn, so in
+    #    practice every vCPU that has work runs each round. QEMU 8.1 fixed the
+    #    same livelock upstream by dividing by the number of vCPUs; with 12
+    #    vCPUs those slices are so short that 7.2's x86 TCG corrupted the
+    #    guest's EFLAGS in about 4 boots of 10 here (general protection and
+    #    double faults with reserved EFLAGS bits set), against 0 of 20 boots
+    #    and a clean 2185-test matrix with halves (docs/time.md).
+    local icount_c="$tree/accel/tcg/tcg-accel-ops-icount.c"
+    local icount_h="$tree/accel/tcg/tcg-accel-ops-icount.h"
+    local rr_c="$tree/accel/tcg/tcg-accel-ops-rr.c"
+    if ! grep -q 'icount_round_budget' "$icount_h"; then
+        grep -q '^void icount_prepare_for_run(CPUState \*cpu);' "$icount_h" &&
+            grep -q '^void icount_prepare_for_run(CPUState \*cpu)$' "$icount_c" &&
+            grep -q '^    cpu->icount_budget = icount_get_limit();$' "$icount_c" &&
+            grep -q '^                    icount_prepare_for_run(cpu);$' "$rr_c" &&
+            grep -q '^        while (cpu && cpu_work_list_empty(cpu) && !cpu->exit_request) {$' "$rr_c" ||
+            die "accel/tcg: anchors for the icount round-robin edit not found"
+        sed -i 's/^void icount_prepare_for_run(CPUState \*cpu);/void icount_prepare_for_run(CPUState *cpu, int64_t round_budget);\nint64_t icount_round_budget(int ncpus);/' "$icount_h"
+        sed -i -e 's/^void icount_prepare_for_run(CPUState \*cpu)$/void icount_prepare_for_run(CPUState *cpu, int64_t round_budget)/' \
+            -e 's/^    cpu->icount_budget = icount_get_limit();$/    cpu->icount_budget = MIN(round_budget, icount_get_limit());/' "$icount_c"
+        cat >>"$icount_c" <<'EOF'
+
+/* cosim: each vCPU's share of one round-robin round (see cosim's qemu.sh). */
+int64_t icount_round_budget(int ncpus)
+{
+    int64_t limit = icount_get_limit();
+
+    return ncpus > 1 && limit >= 2 ? limit / 2 : limit;
+}
+EOF
+        sed -i 's/^                    icount_prepare_for_run(cpu);$/                    icount_prepare_for_run(cpu, round_budget);/' "$rr_c"
+        sed -i '/^        while (cpu && cpu_work_list_empty(cpu) && !cpu->exit_request) {$/i\
+        /* cosim: at most half the time to the deadline per vCPU */\
+        int64_t round_budget = 0;\
+        if (icount_enabled()) {\
+            CPUState *each;\
+            int ncpus = 0;\
+            CPU_FOREACH(each) {\
+                ncpus++;\
+            }\
+            round_budget = icount_round_budget(ncpus);\
+        }\
+' "$rr_c"
+    fi
 }
 
 # What the prepared tree depends on besides the version: the edits and the
