@@ -234,7 +234,19 @@ bool WaveRecorder::need_ring() const {
 void WaveRecorder::tick() {
   if (!opt_.enabled || finished_) return;
   const uint64_t now = now_ps();
-  if (open_ && now >= current_.start_ps + opt_.segment_ps) close_segment(now);
+  if (activity_) {
+    // Count one period at most for a gap: the rest was idle.
+    if (ticked_ && now > last_tick_ps_) {
+      const uint64_t gap = now - last_tick_ps_;
+      min_gap_ps_ = std::min(min_gap_ps_, gap);
+      seg_active_ps_ += std::min(gap, min_gap_ps_);
+    }
+    ticked_ = true;
+    last_tick_ps_ = now;
+  }
+  const bool segment_full =
+      activity_ ? seg_active_ps_ >= opt_.segment_ps : now >= current_.start_ps + opt_.segment_ps;
+  if (open_ && segment_full) close_segment(now);
   if (window_active_ && now >= window_.end_ps) {
     if (open_) close_segment(now);
     emit_window(now);
@@ -266,6 +278,7 @@ void WaveRecorder::schedule(uint64_t now) {
 
 void WaveRecorder::open_segment(uint64_t now) {
   current_ = Segment{seg_dir_ + "/seg" + std::to_string(seg_counter_++) + ".fst", now, now, 0};
+  seg_active_ps_ = 0;
   tfp_->open(current_.path.c_str());
   open_ = tfp_->isOpen();
   if (!open_) log(LogLevel::kError, "cannot open " + current_.path);

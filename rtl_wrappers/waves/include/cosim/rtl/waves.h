@@ -128,6 +128,8 @@ class WaveRecorder : public sc_core::sc_module {
   bool recording() const { return open_; }
   // Files dropped to honour the cap so far.
   uint64_t dropped_files() const { return dropped_; }
+  // Segments opened so far (each costs a file and a hierarchy dump).
+  uint64_t segments_opened() const { return seg_counter_; }
 
  private:
   struct Segment {
@@ -185,6 +187,15 @@ class WaveRecorder : public sc_core::sc_module {
   bool cap_warned_ = false;
   const sc_core::sc_event* activity_;
   sc_core::sc_event wake_;
+  // With `activity`, a segment ends after segment_ps of time during which the
+  // activity ran (the clock), not of simulated time: an idle stretch between
+  // two BAR accesses (under freeze it can last the wall time of the guest's
+  // own work) would otherwise close a segment, and open another with a
+  // hierarchy dump, at almost every access.
+  uint64_t seg_active_ps_ = 0;
+  uint64_t last_tick_ps_ = 0;
+  uint64_t min_gap_ps_ = UINT64_MAX;  // the activity's period, as seen
+  bool ticked_ = false;
 };
 
 }  // namespace cosim::rtl
