@@ -278,8 +278,14 @@ cosim_fe* open_impl(const cosim_fe_config* cfg, const cosim_fe_host_ops* ops, co
       sopts.reply_timeout = std::chrono::milliseconds(cfg->reply_timeout_ms);
       sopts.time_mode = time.mode;
       if (time.mode != timescale::Mode::kOff) {
-        // Guest time stops for the reads that keep the vCPU waiting, not for
-        // every fast round trip (SessionOptions::on_slow_read).
+        // Guest time stops while a read keeps the vCPU waiting
+        // (SessionOptions::on_slow_read). freeze: from the start of every
+        // read, so the guest sees none of the simulator's wall time (the
+        // guest TSC follows the virtual clock in our QEMU build, so stopping
+        // it cannot skew the two). lockstep: a blocked vCPU executes no
+        // instructions, so guest time stands still anyway; reads slower
+        // than 1 ms are counted as frozen time in the summary.
+        if (time.mode == timescale::Mode::kFreeze) sopts.slow_read_after = std::chrono::milliseconds(0);
         cosim_fe* raw = fe.get();
         sopts.on_slow_read = [raw](bool waiting) {
           if (!raw->time) return;
@@ -438,9 +444,9 @@ const char* fe_summary(cosim_fe* fe) { return fe ? fe->summary.c_str() : ""; }
 int fe_bar_read(cosim_fe* fe, int bar, uint64_t offset, unsigned size, uint64_t* value) {
   if (!fe || !value || bar < 0) return COSIM_FE_ERR_ARGUMENT;
   return guard(fe, COSIM_FE_ERR_DEVICE, [&] {
-    // The guest waits for this read: in freeze/lockstep, once the wait is
-    // slow (1 ms), its time stands still (on_slow_read), so a slow simulation
-    // shows as the device's simulated latency, not as the simulator's.
+    // The guest waits for this read: in freeze its time stands still for the
+    // whole wait (lockstep: once it passes 1 ms), so a slow simulation shows
+    // as the device's simulated latency, not as the simulator's.
     const bool timed = fe->time && fe->time->active();
     if (timed) fe->time->before_access();
     Status s = fe->device->bar_read(static_cast<unsigned>(bar), offset, size, *value);

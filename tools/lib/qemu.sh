@@ -239,6 +239,26 @@ EOF
         }\
 ' "$rr_c"
     fi
+    # 4. Under TCG without -icount, the guest's TSC follows QEMU's virtual
+    #    clock (1 GHz), as it follows the instruction count under -icount.
+    #    Stock 7.2 runs it from the host's TSC instead, so freezing guest time
+    #    (cosim-pci time=freeze, cpu_disable_ticks) stopped two clocks read
+    #    one after the other: a preemption between the reads skewed the TSC
+    #    against the HPET and the guest's clocksource watchdog marked the TSC
+    #    unstable. With one clock, freeze can stop guest time around every
+    #    BAR read (docs/time.md).
+    local ops_c="$tree/accel/tcg/tcg-accel-ops.c"
+    if ! grep -q 'cosim: the guest TSC follows the virtual clock' "$ops_c"; then
+        grep -q '^    ops->supports_guest_debug = tcg_supports_guest_debug;$' "$ops_c" &&
+            grep -q '^#include "sysemu/cpu-timers.h"$' "$ops_c" ||
+            die "accel/tcg/tcg-accel-ops.c: anchors for the TSC edit not found"
+        sed -i '/^    ops->supports_guest_debug = tcg_supports_guest_debug;$/i\
+    /* cosim: the guest TSC follows the virtual clock (see cosim'"'"'s qemu.sh) */\
+    if (!icount_enabled()) {\
+        ops->get_elapsed_ticks = cpu_get_clock;\
+    }\
+' "$ops_c"
+    fi
 }
 
 # What the prepared tree depends on besides the version: the edits and the
